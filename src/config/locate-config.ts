@@ -1,0 +1,57 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { cosmiconfig } from 'cosmiconfig';
+
+/** The cosmiconfig module name: `.zenmlrc`, `.zenmlrc.json`, `zenml.config.js`, `package.json#zenml`, … */
+export const MODULE_NAME = 'zenml';
+
+/** Where the configuration comes from and how it can be written back. */
+export interface ConfigLocation {
+  /** Absolute path of the dotfile (it may not exist yet). */
+  filepath: string;
+  /** How the path was chosen. */
+  origin: 'flag' | 'env' | 'search' | 'user';
+  /** Whether the file exists. */
+  exists: boolean;
+}
+
+/** Options for locating the dotfile. */
+export interface LocateOptions {
+  cwd: string;
+  /** `--config PATH`. */
+  configPath?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The user-level dotfile used when no project one is found (XDG config dir). */
+export function userConfigPath(env: NodeJS.ProcessEnv = process.env): string {
+  const home = env.HOME || env.USERPROFILE || '/';
+  const base = env.XDG_CONFIG_HOME || path.join(home, '.config');
+  return path.join(base, MODULE_NAME, 'config.json');
+}
+
+/**
+ * Find the dotfile: `--config`, then `ZENML_CONFIG`, then a cosmiconfig search from cwd
+ * upward (ending in the user-level XDG directory), then the user-level file to create.
+ */
+export async function locateConfig(options: LocateOptions): Promise<ConfigLocation> {
+  const env = options.env ?? process.env;
+  if (options.configPath) {
+    const filepath = path.resolve(options.cwd, options.configPath);
+    return { filepath, origin: 'flag', exists: existsSync(filepath) };
+  }
+  if (env.ZENML_CONFIG) {
+    const filepath = path.resolve(options.cwd, env.ZENML_CONFIG);
+    return { filepath, origin: 'env', exists: existsSync(filepath) };
+  }
+  const userPath = userConfigPath(env);
+  const explorer = cosmiconfig(MODULE_NAME, {
+    searchStrategy: 'global',
+    stopDir: path.parse(options.cwd).root,
+    cache: false,
+  });
+  // The search ends in env-paths' user config dir, which honours XDG_CONFIG_HOME like userConfigPath.
+  const found = await explorer.search(options.cwd);
+  if (found && !found.isEmpty) return { filepath: found.filepath, origin: 'search', exists: true };
+  return { filepath: userPath, origin: 'user', exists: existsSync(userPath) };
+}

@@ -1,0 +1,68 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import yaml from 'js-yaml';
+import lockfile from 'proper-lockfile';
+import writeFileAtomic from 'write-file-atomic';
+import { ConfigError } from '../errors.js';
+import { readDotfile, type RawDotfile } from './read-config.js';
+
+/** How long writers wait for each other: 50 concurrent CLI processes must all get their turn. */
+const LOCK_OPTIONS = {
+  realpath: false,
+  stale: 15_000,
+  retries: { retries: 400, factor: 1.2, minTimeout: 5, maxTimeout: 250, randomize: true },
+};
+
+/**
+ * Run `fn` while holding the cross-process lock of `filepath` (a `<file>.lock` directory,
+ * so the file need not exist yet).
+ */
+export async function withFileLock<T>(filepath: string, fn: () => Promise<T>): Promise<T> {
+  await mkdir(path.dirname(filepath), { recursive: true });
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(filepath, { ...LOCK_OPTIONS, lockfilePath: `${filepath}.lock` });
+  } catch (error) {
+    throw new ConfigError(`${filepath}: cannot take the lock ${filepath}.lock: ${(error as Error).message}`, {
+      cause: error,
+      suggestion: 'another zenml process may be stuck; remove the .lock directory if none is running',
+    });
+  }
+  try {
+    return await fn();
+  } finally {
+    await release().catch(() => undefined);
+  }
+}
+
+/** Write `contents` to `filepath` atomically (temp file, fsync, rename). */
+export async function writeAtomic(filepath: string, contents: string, mode?: number): Promise<void> {
+  await mkdir(path.dirname(filepath), { recursive: true });
+  await writeFileAtomic(filepath, contents, mode === undefined ? {} : { mode });
+}
+
+/**
+ * Re-read the dotfile under the lock, let `mutate` change the raw object in place, and write it
+ * back atomically in its own format. Nothing is written when `mutate` throws.
+ */
+export async function updateDotfile<T>(filepath: string, mutate: (file: RawDotfile) => T | Promise<T>): Promise<T> {
+  return withFileLock(filepath, async () => {
+    const file = await readDotfile(filepath);
+    if (file.format === 'module') {
+      throw new ConfigError(`${filepath}: cannot write to a JavaScript config file`, {
+        suggestion: 'edit it by hand, or point --config / ZENML_CONFIG at a .json or .yaml file',
+      });
+    }
+    const result = await mutate(file);
+    await writeAtomic(filepath, serialize(file));
+    return result;
+  });
+}
+
+function serialize(file: RawDotfile): string {
+  if (file.format === 'package-json') {
+    return `${JSON.stringify({ ...file.document, zenml: file.raw }, null, 2)}\n`;
+  }
+  if (file.format === 'yaml') return yaml.dump(file.raw, { noRefs: true, lineWidth: 120 });
+  return `${JSON.stringify(file.raw, null, 2)}\n`;
+}
