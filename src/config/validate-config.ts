@@ -24,7 +24,8 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     return `expected one of: ${forms.join(' | ')}`;
   }
   if (issue.code === 'unrecognized_keys') return `unknown key(s) ${issue.keys.join(', ')}`;
-  return issue.message;
+  const input = (issue as { input?: unknown }).input;
+  return input === undefined || typeof input === 'object' ? issue.message : `${issue.message} (got ${JSON.stringify(input)})`;
 }
 
 /**
@@ -32,7 +33,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
  * so a newer tool's keys never break an older one.
  */
 export function validateDotfile(filepath: string, raw: unknown): ValidatedDotfile {
-  const parsed = DotfileSchema.safeParse(raw ?? {});
+  const parsed = DotfileSchema.safeParse(raw ?? {}, { reportInput: true });
   if (!parsed.success) {
     const lines = formatIssues(filepath, parsed.error.issues);
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`, {

@@ -1,0 +1,63 @@
+import { describeComponent, listComponents, registerComponent, updateComponent, validateSettings, type ComponentView } from '../../config/components.js';
+import { UsageError } from '../../errors.js';
+import { loadFlavor } from '../../flavors/flavor-registry.js';
+import type { CommandContext } from '../context.js';
+import { applySettings, parseFreeOptions, parseKeyValues } from '../settings-args.js';
+
+/** Render one component for humans. */
+export function renderComponent(ctx: CommandContext, view: ComponentView): string {
+  return ctx.output.keyValues([
+    ['model deployer', view.name],
+    ['flavor', view.flavor],
+    ['active', String(view.active)],
+    ['stacks', view.stacks.join(', ') || '(none)'],
+    ['settings', view.settings],
+  ]);
+}
+
+/** `model-deployer register <name> --flavor f [--key value | -c key=value]`. */
+export async function registerComponentHandler(ctx: CommandContext, name: string, opts: { flavor: string; setting: string[] }): Promise<void> {
+  const { resolved } = await ctx.config();
+  const cls = await loadFlavor(resolved, opts.flavor);
+  const args = [...parseFreeOptions(ctx.excessArgs), ...parseKeyValues(opts.setting)];
+  const written = applySettings({}, args, cls.configSchema);
+  validateSettings(resolved.filepath, name, cls.configSchema, written);
+  await registerComponent(resolved.filepath, name, opts.flavor, written);
+  const view: ComponentView = { name, flavor: opts.flavor, settings: written, stacks: [], active: false };
+  ctx.output.result(view, () => `registered model deployer '${name}' (flavor '${opts.flavor}')`);
+}
+
+/** `model-deployer list`. */
+export async function listComponentsHandler(ctx: CommandContext): Promise<void> {
+  const views = listComponents((await ctx.config()).resolved);
+  ctx.output.listing(views, views.map((v) => v.name), () =>
+    ctx.output.table(
+      ['ACTIVE', 'NAME', 'FLAVOR', 'STACKS', 'SETTINGS'],
+      views.map((v) => [v.active ? '*' : '', v.name, v.flavor, v.stacks.join(', '), Object.keys(v.settings).length ? JSON.stringify(v.settings) : '']),
+    ),
+  );
+}
+
+/** `model-deployer describe <name>` for a component. */
+export async function describeComponentHandler(ctx: CommandContext, name: string): Promise<void> {
+  const view = describeComponent((await ctx.config()).resolved, name);
+  ctx.output.result(view, () => renderComponent(ctx, view));
+}
+
+/** `model-deployer update <name> [--key value | -c key=value | --unset key]`. */
+export async function updateComponentHandler(ctx: CommandContext, name: string, opts: { setting: string[]; unset: string[] }): Promise<void> {
+  const { resolved } = await ctx.config();
+  const current = describeComponent(resolved, name);
+  const cls = await loadFlavor(resolved, current.flavor);
+  const args = [...parseFreeOptions(ctx.excessArgs), ...parseKeyValues(opts.setting)];
+  if (args.length === 0 && opts.unset.length === 0) throw new UsageError('nothing to update: give settings as --<key> value, -c key=value or --unset key');
+  let settings: Record<string, unknown> = {};
+  await updateComponent(resolved.filepath, name, (entry) => {
+    settings = applySettings(entry.settings, args, cls.configSchema);
+    for (const key of opts.unset) delete settings[key];
+    validateSettings(resolved.filepath, name, cls.configSchema, settings);
+    return settings;
+  });
+  const view = { ...current, settings };
+  ctx.output.result(view, () => `updated model deployer '${name}'`);
+}

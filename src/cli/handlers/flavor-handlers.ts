@@ -1,0 +1,42 @@
+import { describeFlavor, deleteFlavor, registerFlavor } from '../../flavors/flavor-actions.js';
+import { listFlavors } from '../../flavors/flavor-registry.js';
+import type { CommandContext } from '../context.js';
+
+/** `flavor list`: loads no flavor code. */
+export async function listFlavorsHandler(ctx: CommandContext): Promise<void> {
+  const flavors = listFlavors((await ctx.config()).resolved);
+  ctx.output.listing(flavors, flavors.map((f) => f.name), () =>
+    ctx.output.table(['FLAVOR', 'TYPE', 'INTEGRATION', 'SOURCE'], flavors.map((f) => [f.name, f.type, f.integration, f.source])),
+  );
+}
+
+/** `flavor register <path[#Export]>`. */
+export async function registerFlavorHandler(ctx: CommandContext, source: string): Promise<void> {
+  const summary = await registerFlavor((await ctx.config()).resolved, source, ctx.cwd);
+  ctx.output.result(summary, () => `registered flavor '${summary.name}' from ${summary.source}`);
+}
+
+/** `flavor describe <name>`. */
+export async function describeFlavorHandler(ctx: CommandContext, name: string): Promise<void> {
+  const flavor = await describeFlavor((await ctx.config()).resolved, name);
+  ctx.output.result(flavor, () => {
+    const head = ctx.output.keyValues([
+      ['flavor', flavor.name],
+      ['type', flavor.type],
+      ['integration', flavor.integration],
+      ['source', flavor.source],
+      ['description', flavor.description],
+    ]);
+    const fields = ctx.output.table(
+      ['SETTING', 'TYPE', 'DEFAULT', 'DESCRIPTION'],
+      flavor.fields.map((f) => [f.key, f.type, f.default === undefined ? (f.required ? '(required)' : '') : JSON.stringify(f.default), f.description ?? '']),
+    );
+    return fields ? `${head}\n\n${fields}` : `${head}\n\n(no settings)`;
+  });
+}
+
+/** `flavor delete <name>`. */
+export async function deleteFlavorHandler(ctx: CommandContext, name: string): Promise<void> {
+  await deleteFlavor((await ctx.config()).resolved, name);
+  ctx.output.result({ name, deleted: true }, () => `deleted flavor '${name}'`);
+}

@@ -1,0 +1,237 @@
+import { z } from 'zod';
+import { v4 as uuidv4 } from 'uuid';
+import { NotFoundError, UsageError } from '../errors.js';
+import type { BaseService } from '../services/base-service.js';
+import {
+  parseServiceConfig,
+  sameDeploymentTarget,
+  sameServiceConfig,
+  type ServiceConfig,
+  type ServiceConfigInput,
+} from '../services/service-config.js';
+import { ServiceState } from '../services/service-status.js';
+import { matchesFilter, type ServiceFilter } from './service-filter.js';
+import { waitForServiceState } from './wait-for-state.js';
+
+/** Default timeout in seconds for starting and stopping model servers, as in ZenML. */
+export const DEFAULT_DEPLOYMENT_START_STOP_TIMEOUT = 300;
+
+/**
+ * Brand on every BaseModelDeployer subclass. Symbol.for is shared across module copies,
+ * so a flavor that imports this package from its own node_modules still passes the check.
+ */
+export const MODEL_DEPLOYER_BRAND = Symbol.for('zenml.BaseModelDeployer');
+
+/** The hooks a flavor must implement; the loader checks each is a function. */
+export const REQUIRED_DEPLOYER_METHODS = [
+  'performDeployModel',
+  'performStopModel',
+  'performStartModel',
+  'performDeleteModel',
+  'listModelServers',
+  'getModelServerInfo',
+  'getModelServerLogs',
+] as const;
+
+/** What every deployer gets from the CLI besides its own settings. */
+export interface DeployerContext {
+  /** The component name (e.g. "default"). */
+  name: string;
+  /** The folder of the dotfile: relative settings paths resolve against it. */
+  configDir: string;
+  /** The folder this deployer may keep its state in (default `<configDir>/.zenml/deployers/<name>`). */
+  stateDir: string;
+  /** Progress and warnings for humans; the CLI sends them to stderr. */
+  log: (message: string) => void;
+}
+
+/** Options of deployModel. */
+export interface DeployOptions {
+  /** Update the server already serving this pipeline step's model instead of starting another. */
+  replace?: boolean;
+  /** Seconds to wait for the server to be ready; 0 returns right after asking. */
+  timeout?: number;
+}
+
+/** Options of stop and delete. */
+export interface StopOptions {
+  timeout?: number;
+  /** Kill when a graceful stop does not finish in time. */
+  force?: boolean;
+}
+
+/** Options of start. */
+export interface StartOptions {
+  timeout?: number;
+}
+
+/** Options of getModelServerLogs. */
+export interface LogOptions {
+  follow?: boolean;
+  /** Only the last N lines (all when undefined). */
+  tail?: number;
+  /** Stops a follow. */
+  signal?: AbortSignal;
+}
+
+/** Static side of a deployer class: what the registry and loader read. */
+export interface ModelDeployerClass {
+  readonly FLAVOR: string;
+  readonly DESCRIPTION?: string;
+  readonly INTEGRATION?: string;
+  readonly configSchema: z.ZodType;
+  new (settings: any, context: DeployerContext): BaseModelDeployer;
+}
+
+/**
+ * A stack component that serves models and keeps track of every model server it started.
+ * The public methods hold the rules every flavor shares (continuous deployment, uuid prefixes,
+ * waiting with timeouts); flavors implement the `perform*` hooks and the service registry.
+ */
+export abstract class BaseModelDeployer<Settings = Record<string, unknown>> {
+  static readonly [MODEL_DEPLOYER_BRAND] = true;
+  /** The flavor name users select with `--flavor`. */
+  static readonly FLAVOR: string = '';
+  /** One line for `flavor list`. */
+  static readonly DESCRIPTION: string = '';
+  /** Integration that provides the flavor ("built-in", "mlflow", … or "custom"). */
+  static readonly INTEGRATION: string = 'custom';
+  /** zod schema of the component settings. */
+  static readonly configSchema: z.ZodType = z.object({});
+
+  constructor(
+    readonly settings: Settings,
+    readonly context: DeployerContext,
+  ) {}
+
+  /** The flavor of this instance's class. */
+  get flavor(): string {
+    return (this.constructor as unknown as ModelDeployerClass).FLAVOR;
+  }
+
+  // ---- hooks a flavor implements -------------------------------------------------------
+
+  /** Start a new model server with this uuid; wait up to `timeout` s for it (0: don't wait). */
+  protected abstract performDeployModel(uuid: string, config: ServiceConfig, timeout: number): Promise<BaseService>;
+  /** Stop a model server; keep its record so it can be started again. */
+  protected abstract performStopModel(service: BaseService, timeout: number, force: boolean): Promise<BaseService>;
+  /** Start a stopped model server again, with the same uuid. */
+  protected abstract performStartModel(service: BaseService, timeout: number): Promise<BaseService>;
+  /** Stop a model server and remove every trace of it. */
+  protected abstract performDeleteModel(service: BaseService, timeout: number, force: boolean): Promise<void>;
+  /** Every model server this deployer started, rebuilt from persisted state, status refreshed. */
+  abstract listModelServers(): Promise<BaseService[]>;
+  /** Display facts about a server: at least PREDICTION_URL and HEALTH_CHECK_URL. */
+  abstract getModelServerInfo(service: BaseService): Record<string, string>;
+  /** The server's log lines: the last `tail`, then new ones while `follow`. */
+  abstract getModelServerLogs(uuid: string, options?: LogOptions): AsyncIterable<string>;
+
+  /**
+   * Serve a new model in the running server (continuous deployment). The default stops the old
+   * server and starts the new model under the same uuid; flavors that can swap in place override it.
+   */
+  protected async performUpdateModel(service: BaseService, config: ServiceConfig, timeout: number): Promise<BaseService> {
+    await this.performStopModel(service, timeout || DEFAULT_DEPLOYMENT_START_STOP_TIMEOUT, true);
+    return this.performDeployModel(service.uuid, config, timeout);
+  }
+
+  /** Serialize deploys of this deployer across processes; flavors with shared state override it. */
+  protected async withDeploymentLock<T>(fn: () => Promise<T>): Promise<T> {
+    return fn();
+  }
+
+  // ---- the shared rules ----------------------------------------------------------------
+
+  /**
+   * Deploy a model. With `replace`, a server of the same pipeline, step and model name is
+   * updated in place (same uuid); without it, an identical running server is returned as is.
+   */
+  async deployModel(config: ServiceConfigInput, options: DeployOptions = {}): Promise<BaseService> {
+    const parsed = parseServiceConfig(config);
+    const timeout = options.timeout ?? DEFAULT_DEPLOYMENT_START_STOP_TIMEOUT;
+    return this.withDeploymentLock(async () => {
+      const existing = (await this.listModelServers()).filter((s) => sameDeploymentTarget(s.config, parsed));
+      if (!options.replace) {
+        const identical = existing.find((s) => s.isRunning && sameServiceConfig(s.config, parsed));
+        if (identical) {
+          this.context.log(`an identical model server is already running: ${identical.uuid}`);
+          return identical;
+        }
+        return this.performDeployModel(uuidv4(), parsed, timeout);
+      }
+      if (existing.length === 0) return this.performDeployModel(uuidv4(), parsed, timeout);
+      const target = existing.find((s) => s.isRunning) ?? newest(existing);
+      if (existing.length > 1) {
+        this.context.log(`${existing.length} model servers serve this model; updating ${target.uuid}`);
+      }
+      return this.performUpdateModel(target, parsed, timeout);
+    });
+  }
+
+  /** The servers matching every given filter (stopped ones included unless `running`). */
+  async findModelServer(filter: ServiceFilter = {}): Promise<BaseService[]> {
+    const services = await this.listModelServers();
+    return services.filter((s) => matchesFilter(s, filter));
+  }
+
+  /** The one server whose uuid is `idOrPrefix` or starts with it; ambiguous prefixes list the candidates. */
+  async getModelServer(idOrPrefix: string): Promise<BaseService> {
+    const id = idOrPrefix.trim().toLowerCase();
+    if (!id) throw new UsageError('a service uuid (or a unique prefix of one) is required');
+    const services = await this.listModelServers();
+    const exact = services.find((s) => s.uuid === id);
+    if (exact) return exact;
+    const matches = services.filter((s) => s.uuid.startsWith(id));
+    if (matches.length === 1) return matches[0];
+    if (matches.length === 0) {
+      throw new NotFoundError(`no model server with uuid ${idOrPrefix} in deployer '${this.context.name}'`, {
+        suggestion: 'list them with `zenml model-deployer find`',
+      });
+    }
+    throw new UsageError(`uuid prefix '${idOrPrefix}' is ambiguous: ${matches.map((s) => s.uuid).join(', ')}`, {
+      details: { candidates: matches.map((s) => s.uuid) },
+    });
+  }
+
+  /** Stop a server; it stays findable and can be started again. */
+  async stopModelServer(uuid: string, options: StopOptions = {}): Promise<BaseService> {
+    const service = await this.getModelServer(uuid);
+    const timeout = options.timeout ?? DEFAULT_DEPLOYMENT_START_STOP_TIMEOUT;
+    if (service.isStopped) return service;
+    const stopped = await this.performStopModel(service, timeout, options.force ?? false);
+    return waitForServiceState(this, stopped, [ServiceState.INACTIVE], timeout);
+  }
+
+  /** Start a stopped server again under its uuid. */
+  async startModelServer(uuid: string, options: StartOptions = {}): Promise<BaseService> {
+    const service = await this.getModelServer(uuid);
+    const timeout = options.timeout ?? DEFAULT_DEPLOYMENT_START_STOP_TIMEOUT;
+    if (service.isRunning) return service;
+    const started = await this.performStartModel(service, timeout);
+    return waitForServiceState(this, started, [ServiceState.ACTIVE], timeout);
+  }
+
+  /** Stop a server and forget it: it never shows up again. */
+  async deleteModelServer(uuid: string, options: StopOptions = {}): Promise<BaseService> {
+    const service = await this.getModelServer(uuid);
+    await this.performDeleteModel(service, options.timeout ?? DEFAULT_DEPLOYMENT_START_STOP_TIMEOUT, options.force ?? false);
+    return service;
+  }
+
+  /** Re-read one server's persisted state (used while waiting for a state). */
+  async refreshModelServer(service: BaseService): Promise<BaseService> {
+    const services = await this.listModelServers();
+    const fresh = services.find((s) => s.uuid === service.uuid);
+    if (!fresh) throw new NotFoundError(`model server ${service.uuid} disappeared`);
+    return fresh;
+  }
+}
+
+function newest(services: BaseService[]): BaseService {
+  return [...services].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0];
+}
+
+/** True when `value` is a deployer class (by brand, so copies of this package count too). */
+export function isModelDeployerClass(value: unknown): value is ModelDeployerClass {
+  return typeof value === 'function' && (value as unknown as Record<symbol, unknown>)[MODEL_DEPLOYER_BRAND] === true;
+}

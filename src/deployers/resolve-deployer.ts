@@ -1,0 +1,46 @@
+import path from 'node:path';
+import { validateSettings } from '../config/components.js';
+import type { ResolvedConfig } from '../config/resolve-config.js';
+import { NotFoundError } from '../errors.js';
+import { loadFlavor } from '../flavors/flavor-registry.js';
+import type { BaseModelDeployer } from './base-model-deployer.js';
+
+/** Which deployer a service command talks to. */
+export interface DeployerChoice {
+  /** `--deployer NAME`; the active stack's deployer when undefined. */
+  deployer?: string;
+  /** Where progress goes (stderr in the CLI). */
+  log?: (message: string) => void;
+}
+
+/** The folder a deployer keeps its state in unless its settings say otherwise. */
+export function defaultStateDir(config: ResolvedConfig, name: string): string {
+  return path.join(config.configDir, '.zenml', 'deployers', name);
+}
+
+/** The name of the deployer component a command uses. */
+export function chosenDeployerName(config: ResolvedConfig, choice: DeployerChoice): string {
+  if (choice.deployer) return choice.deployer;
+  const stack = config.stacks[config.activeStack];
+  if (!stack) throw new NotFoundError(`the active stack '${config.activeStack}' does not exist`, { suggestion: 'zenml stack set default' });
+  return stack.modelDeployer;
+}
+
+/** Load the flavor of the chosen component, validate its settings and instantiate it. */
+export async function resolveDeployer(config: ResolvedConfig, choice: DeployerChoice = {}): Promise<BaseModelDeployer> {
+  const name = chosenDeployerName(config, choice);
+  const entry = config.modelDeployers[name];
+  if (!entry) {
+    throw new NotFoundError(`no model deployer named '${name}'`, {
+      suggestion: `registered: ${Object.keys(config.modelDeployers).join(', ')}`,
+    });
+  }
+  const cls = await loadFlavor(config, entry.flavor);
+  const settings = validateSettings(config.filepath, name, cls.configSchema, entry.settings);
+  return new cls(settings, {
+    name,
+    configDir: config.configDir,
+    stateDir: defaultStateDir(config, name),
+    log: choice.log ?? (() => undefined),
+  });
+}

@@ -1,0 +1,41 @@
+// The public API for flavor authors. Importing it has no side effects: no I/O, no signal handlers.
+export {
+  BaseModelDeployer,
+  DEFAULT_DEPLOYMENT_START_STOP_TIMEOUT,
+  MODEL_DEPLOYER_BRAND,
+  REQUIRED_DEPLOYER_METHODS,
+  isModelDeployerClass,
+  type DeployerContext,
+  type DeployOptions,
+  type LogOptions,
+  type ModelDeployerClass,
+  type StartOptions,
+  type StopOptions,
+} from './deployers/base-model-deployer.js';
+export type { ServiceFilter } from './deployers/service-filter.js';
+export { waitForServiceState } from './deployers/wait-for-state.js';
+export { BaseService, type ServiceInit, type ServiceJSON } from './services/base-service.js';
+export {
+  ServiceConfigSchema,
+  parseServiceConfig,
+  sameDeploymentTarget,
+  sameServiceConfig,
+  type ServiceConfig,
+  type ServiceConfigInput,
+} from './services/service-config.js';
+export { ServiceState, SERVICE_STATES, type ServiceEndpoint, type ServiceStatus } from './services/service-status.js';
+export { registerServiceType, serviceFromJSON } from './services/service-registry.js';
+export {
+  ZenmlError,
+  UsageError,
+  ConfigError,
+  NotFoundError,
+  TimeoutError,
+  FlavorLoadError,
+  FlavorContractError,
+  ServerError,
+  EnvironmentError,
+  ExitCode,
+} from './errors.js';
+/** zod, re-exported so a flavor's config schema uses the same zod as the CLI. */
+export { z } from 'zod';

@@ -1,0 +1,194 @@
+/** The built-in `local` flavor: ONNX models served by our own model server in background processes. */
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  BaseModelDeployer,
+  DEFAULT_DEPLOYMENT_START_STOP_TIMEOUT,
+  type DeployerContext,
+  type LogOptions,
+} from '../../deployers/base-model-deployer.js';
+import { withFileLock } from '../../config/write-config.js';
+import { ServerError, ZenmlError } from '../../errors.js';
+import type { BaseService } from '../../services/base-service.js';
+import { findFreePort, isAlive, isPortFree, stopProcess } from '../../services/daemon.js';
+import { waitForHealthy } from '../../services/health-probe.js';
+import { fileSize, followLines, tailLines } from '../../services/log-tail.js';
+import { mapConcurrent } from '../../services/map-concurrent.js';
+import type { ServiceConfig } from '../../services/service-config.js';
+import { deleteServiceDir, listServices, saveService, serviceDirPath } from '../../services/service-store.js';
+import { ServiceState } from '../../services/service-status.js';
+import { swapModel } from './hot-swap.js';
+import { localSettingsSchema, type LocalSettings } from './local-settings.js';
+import { LocalModelService } from './local-service.js';
+import { checkModelFile, resolveModelSpec, servedModelName, type ModelSpec } from './model-spec.js';
+import { reconcileService } from './reconcile.js';
+import { serverEntryPath } from './server-entry.js';
+import { localServerInfo } from './server-info.js';
+import { launchServer } from './server-process.js';
+
+/** Deploys ONNX models to local model server processes that outlive the CLI. */
+export class LocalModelDeployer extends BaseModelDeployer<LocalSettings> {
+  static override readonly FLAVOR = 'local';
+  static override readonly DESCRIPTION =
+    'ONNX models served by the embedded model server in a background process (the default)';
+  static override readonly INTEGRATION = 'built-in';
+  static override readonly configSchema = localSettingsSchema;
+
+  /** Where this deployer keeps its services. */
+  readonly stateDir: string;
+
+  constructor(settings: LocalSettings, context: DeployerContext) {
+    super(settings, context);
+    this.stateDir = settings.stateDir ? path.resolve(context.configDir, settings.stateDir) : context.stateDir;
+  }
+
+  protected async performDeployModel(uuid: string, config: ServiceConfig, timeout: number): Promise<BaseService> {
+    const spec = resolveModelSpec(config);
+    const entry = serverEntryPath();
+    const { host } = this.settings;
+    let port = this.settings.port;
+    if (port !== 0 && !(await isPortFree(host, port))) {
+      throw new ServerError(`port ${port} on ${host} is already in use`, { suggestion: 'set port to 0 to pick a free one' });
+    }
+    if (port === 0) port = await findFreePort(host);
+    const servicePath = serviceDirPath(this.stateDir, uuid);
+    const service = new LocalModelService({
+      uuid,
+      config,
+      flavor: this.flavor,
+      extra: {
+        host,
+        port,
+        instanceId: '',
+        servicePath,
+        logPath: path.join(servicePath, 'server.log'),
+        serverConfigPath: path.join(servicePath, 'server-config.json'),
+        modelPath: spec.uri,
+      },
+    });
+    try {
+      return await launchServer(service, spec, this.launchOptions(entry, timeout));
+    } catch (error) {
+      // A deploy that never came up leaves nothing behind.
+      await deleteServiceDir(this.stateDir, uuid);
+      throw error;
+    }
+  }
+
+  protected async performStopModel(service: BaseService, timeout: number, force: boolean): Promise<BaseService> {
+    const local = asLocal(service);
+    const identity = local.identity;
+    if (identity && (await isAlive(identity))) {
+      // Recorded first, so a concurrent `find` that sees the process gone knows we stopped it.
+      local.setState(ServiceState.PENDING_SHUTDOWN);
+      await saveService(this.stateDir, local);
+      if ((await stopProcess(identity, timeout, force)) === 'signalled') return local;
+    }
+    await rm(local.runtimePath, { force: true });
+    local.setState(ServiceState.INACTIVE);
+    await saveService(this.stateDir, local);
+    return local;
+  }
+
+  protected async performStartModel(service: BaseService, timeout: number): Promise<BaseService> {
+    const local = asLocal(service);
+    if (await isAlive(local.identity)) {
+      if (local.status.state !== ServiceState.PENDING_STARTUP) {
+        throw new ServerError(`model server ${local.uuid} is still ${local.status.state}; stop it first`);
+      }
+      if (timeout === 0) return local;
+      await waitForHealthy(local.endpointUrls().healthCheckUrl, {
+        expectHeader: { name: 'X-Zenml-Instance', value: local.local.instanceId },
+        timeoutS: timeout,
+        processIdentity: local.identity,
+        logPath: local.local.logPath,
+      });
+      local.setState(ServiceState.ACTIVE);
+      await saveService(this.stateDir, local);
+      return local;
+    }
+    const spec: ModelSpec = {
+      name: servedModelName(local.config),
+      version: local.config.modelVersion || '1',
+      uri: checkModelFile(local.local.modelPath),
+    };
+    const entry = serverEntryPath();
+    local.setLocal({ port: await this.pickRestartPort(local) });
+    try {
+      return await launchServer(local, spec, this.launchOptions(entry, timeout));
+    } catch (error) {
+      local.setState(ServiceState.ERROR, (error as Error).message);
+      await saveService(this.stateDir, local);
+      throw error;
+    }
+  }
+
+  protected async performDeleteModel(service: BaseService, timeout: number, force: boolean): Promise<void> {
+    const identity = asLocal(service).identity;
+    // Throws (and keeps the record) when the server outlives the timeout without force.
+    if (identity) await stopProcess(identity, timeout, force);
+    await deleteServiceDir(this.stateDir, service.uuid);
+  }
+
+  protected override async performUpdateModel(service: BaseService, config: ServiceConfig, timeout: number): Promise<BaseService> {
+    const local = asLocal(service);
+    const spec = resolveModelSpec(config);
+    const running = local.status.state === ServiceState.ACTIVE || local.status.state === ServiceState.PENDING_STARTUP;
+    if (running && (await isAlive(local.identity))) {
+      await swapModel(local, { ...spec, name: servedModelName(local.config) }, timeout || DEFAULT_DEPLOYMENT_START_STOP_TIMEOUT);
+      local.config = config;
+      local.setLocal({ modelPath: spec.uri });
+      local.setState(local.status.state);
+      await saveService(this.stateDir, local);
+      this.context.log(`model server ${local.uuid} now serves ${spec.uri} (version ${spec.version})`);
+      return local;
+    }
+    local.config = config;
+    local.setLocal({ modelPath: spec.uri });
+    await saveService(this.stateDir, local);
+    return this.performStartModel(local, timeout);
+  }
+
+  protected override async withDeploymentLock<T>(fn: () => Promise<T>): Promise<T> {
+    return withFileLock(path.join(this.stateDir, 'deploy.lock'), fn);
+  }
+
+  async listModelServers(): Promise<BaseService[]> {
+    const services = await listServices(this.stateDir, { warn: (m) => this.context.log(`warning: ${m}`) });
+    const reconciled = await mapConcurrent(services, 32, (s) => reconcileService(this.stateDir, s));
+    return reconciled.filter((s): s is BaseService => s !== undefined);
+  }
+
+  getModelServerInfo(service: BaseService): Record<string, string> {
+    return localServerInfo(asLocal(service));
+  }
+
+  async *getModelServerLogs(uuid: string, options: LogOptions = {}): AsyncIterable<string> {
+    const logPath = asLocal(await this.getModelServer(uuid)).local.logPath;
+    // Tail up to a fixed size, then follow from exactly there: no line is lost or repeated.
+    const end = await fileSize(logPath);
+    for (const line of await tailLines(logPath, options.tail ?? Infinity, end)) yield line;
+    if (options.follow) yield* followLines(logPath, { signal: options.signal, from: end });
+  }
+
+  /** The previous port when it is still free, else the configured one, else any free port. */
+  private async pickRestartPort(service: LocalModelService): Promise<number> {
+    const { host, port } = service.local;
+    if (port && (await isPortFree(host, port))) return port;
+    const configured = this.settings.port;
+    const next = configured && configured !== port && (await isPortFree(host, configured)) ? configured : await findFreePort(host);
+    this.context.log(`port ${port} of model server ${service.uuid} is in use; starting it on port ${next}`);
+    return next;
+  }
+
+  private launchOptions(entry: string, timeout: number) {
+    return { settings: this.settings, stateDir: this.stateDir, entry, timeout };
+  }
+}
+
+function asLocal(service: BaseService): LocalModelService {
+  if (service instanceof LocalModelService) return service;
+  throw new ZenmlError(`service ${service.uuid} is a ${service.type} service, not a local model server`, {
+    code: 'WRONG_SERVICE_TYPE',
+  });
+}

@@ -1,0 +1,78 @@
+/** The record of one model server started by the `local` deployer. */
+import path from 'node:path';
+import { BaseService } from '../../services/base-service.js';
+import type { ProcessIdentity } from '../../services/process-identity.js';
+import { registerServiceType } from '../../services/service-registry.js';
+import type { ServiceEndpoint } from '../../services/service-status.js';
+
+/** What the local flavor keeps in `extra`. */
+export interface LocalServiceExtra {
+  /** The server process (absent before the first spawn). */
+  pid?: number;
+  processStartTime?: string;
+  host: string;
+  port: number;
+  /** Changes on every spawn; the server echoes it in X-Zenml-Instance. */
+  instanceId: string;
+  servicePath: string;
+  logPath: string;
+  serverConfigPath: string;
+  /** Absolute path of the served .onnx file (config.modelUri may be relative to where deploy ran). */
+  modelPath: string;
+}
+
+/** A model server process of the `local` flavor, with typed access to its extra state. */
+export class LocalModelService extends BaseService {
+  static override readonly SERVICE_TYPE = 'local-model-server';
+
+  /** The flavor state (fields missing in a hand-edited record read as empty). */
+  get local(): LocalServiceExtra {
+    const e = this.extra;
+    return {
+      pid: typeof e.pid === 'number' ? e.pid : undefined,
+      processStartTime: typeof e.processStartTime === 'string' ? e.processStartTime : undefined,
+      host: typeof e.host === 'string' ? e.host : '127.0.0.1',
+      port: typeof e.port === 'number' ? e.port : 0,
+      instanceId: typeof e.instanceId === 'string' ? e.instanceId : '',
+      servicePath: String(e.servicePath ?? ''),
+      logPath: String(e.logPath ?? ''),
+      serverConfigPath: String(e.serverConfigPath ?? ''),
+      modelPath: String(e.modelPath ?? ''),
+    };
+  }
+
+  /** Merge new flavor state into `extra`. */
+  setLocal(patch: Partial<LocalServiceExtra>): void {
+    this.extra = { ...this.extra, ...patch };
+  }
+
+  /** The recorded server process, if it was ever spawned. */
+  get identity(): ProcessIdentity | undefined {
+    const { pid, processStartTime } = this.local;
+    return pid === undefined ? undefined : { pid, startTime: processStartTime ?? '' };
+  }
+
+  /** runtime.json, written by the server once it listens. */
+  get runtimePath(): string {
+    return path.join(this.local.servicePath, 'runtime.json');
+  }
+
+  /** server.pid. */
+  get pidPath(): string {
+    return path.join(this.local.servicePath, 'server.pid');
+  }
+
+  /** http://host:port, with a wildcard host replaced by loopback so clients can use it. */
+  get baseUrl(): string {
+    const { host, port } = this.local;
+    const h = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+    return `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
+  }
+
+  /** The prediction and health URLs of the current port. */
+  endpointUrls(): ServiceEndpoint {
+    return { predictionUrl: `${this.baseUrl}/invocations`, healthCheckUrl: `${this.baseUrl}/v2/health/ready` };
+  }
+}
+
+registerServiceType(LocalModelService);

@@ -1,0 +1,46 @@
+/** The settings of a `local` model deployer, as users write them in the dotfile. */
+import { z } from 'zod';
+import { batchingSchema } from '../../server/config.js';
+
+// The server's own defaults, so a deployer without batching settings behaves like a bare server.
+const BATCHING_DEFAULTS = batchingSchema.parse({});
+
+/** zod schema of the `local` flavor's settings; every field has a default and a description for `flavor describe`. */
+export const localSettingsSchema = z.object({
+  stateDir: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Folder for service records, logs and pid files (relative to the dotfile; default: the deployer state dir)'),
+  host: z.string().min(1).default('127.0.0.1').describe('Interface the model servers listen on'),
+  port: z
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .default(0)
+    .describe('Port of the model server; 0 picks a free port on first deploy, and `start` reuses it when still free'),
+  authToken: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Bearer token clients must send to the prediction endpoints (default: none)'),
+  workers: z.number().int().min(1).max(64).default(1).describe('Server worker processes per model server'),
+  maxBodyBytes: z
+    .number()
+    .int()
+    .min(1)
+    .default(10 * 1024 * 1024)
+    .describe('Largest request body the server accepts, in bytes (default 10 MiB)'),
+  batching: batchingSchema
+    .default(BATCHING_DEFAULTS)
+    .describe('Adaptive request batching: {enabled, maxBatchSize, maxWaitMs}'),
+  nodePath: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Node.js executable that runs the model server (default: the one running zenml)'),
+});
+
+/** Parsed `local` settings (defaults filled in). */
+export type LocalSettings = z.output<typeof localSettingsSchema>;

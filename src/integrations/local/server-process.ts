@@ -1,0 +1,100 @@
+/** Starting one local model server process for a service: its config file, the spawn, the wait. */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { appendFile, readFile } from 'node:fs/promises';
+import { writeAtomic } from '../../config/write-config.js';
+import { spawnDaemon, stopProcess } from '../../services/daemon.js';
+import { waitForHealthy } from '../../services/health-probe.js';
+import { saveService } from '../../services/service-store.js';
+import { ServiceState } from '../../services/service-status.js';
+import type { LocalSettings } from './local-settings.js';
+import type { LocalModelService } from './local-service.js';
+import type { ModelSpec } from './model-spec.js';
+
+/** What launchServer needs besides the service. */
+export interface LaunchOptions {
+  settings: LocalSettings;
+  stateDir: string;
+  /** The built server script. */
+  entry: string;
+  /** Seconds to wait for readiness; 0 returns in pending_startup right after the spawn. */
+  timeout: number;
+}
+
+/** The admin token of a service's server config, if one was written before. */
+export async function readAdminToken(serverConfigPath: string): Promise<string | undefined> {
+  try {
+    const token = (JSON.parse(await readFile(serverConfigPath, 'utf8')) as { adminToken?: unknown }).adminToken;
+    return typeof token === 'string' && token ? token : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Write the server's config file (0600: it holds the admin token). */
+export async function writeServerConfig(
+  service: LocalModelService,
+  settings: LocalSettings,
+  spec: ModelSpec,
+  adminToken: string,
+): Promise<void> {
+  const { host, port, instanceId, serverConfigPath } = service.local;
+  const config = {
+    instanceId,
+    host,
+    port,
+    runtimeFile: service.runtimePath,
+    ...(settings.authToken ? { authToken: settings.authToken } : {}),
+    adminToken,
+    maxBodyBytes: settings.maxBodyBytes,
+    workers: settings.workers,
+    batching: settings.batching,
+    models: [{ name: spec.name, version: spec.version, uri: spec.uri }],
+  };
+  await writeAtomic(serverConfigPath, `${JSON.stringify(config, null, 2)}\n`, 0o600);
+}
+
+/**
+ * Spawn the server for `service` on the port already recorded in it, persist it as pending_startup,
+ * then wait until it answers ready with this spawn's instance id and persist it as active.
+ * When the wait fails the process is killed and the error rethrown; the caller decides what
+ * becomes of the record.
+ */
+export async function launchServer(service: LocalModelService, spec: ModelSpec, options: LaunchOptions): Promise<LocalModelService> {
+  const { settings, stateDir, entry, timeout } = options;
+  const { serverConfigPath, logPath, servicePath, host, port } = service.local;
+  const adminToken = (await readAdminToken(serverConfigPath)) ?? randomBytes(24).toString('hex');
+  // A fresh id per spawn: a health answer from an older or foreign process on this port never counts.
+  service.setLocal({ instanceId: randomUUID(), modelPath: spec.uri });
+  await writeServerConfig(service, settings, spec, adminToken);
+  await appendFile(
+    logPath,
+    `[zenml] ${new Date().toISOString()} starting model server ${service.uuid} on ${host}:${port}: ` +
+      `${spec.name} version ${spec.version} from ${spec.uri}\n`,
+  );
+  const identity = await spawnDaemon({
+    command: settings.nodePath ?? process.execPath,
+    args: [entry, '--config', serverConfigPath],
+    cwd: servicePath,
+    logPath,
+    pidPath: service.pidPath,
+  });
+  service.setLocal({ pid: identity.pid, processStartTime: identity.startTime });
+  service.endpoint = service.endpointUrls();
+  service.setState(ServiceState.PENDING_STARTUP);
+  await saveService(stateDir, service);
+  if (timeout === 0) return service;
+  try {
+    await waitForHealthy(service.endpoint.healthCheckUrl, {
+      expectHeader: { name: 'X-Zenml-Instance', value: service.local.instanceId },
+      timeoutS: timeout,
+      processIdentity: identity,
+      logPath,
+    });
+  } catch (error) {
+    await stopProcess(identity, 5, true).catch(() => undefined);
+    throw error;
+  }
+  service.setState(ServiceState.ACTIVE);
+  await saveService(stateDir, service);
+  return service;
+}

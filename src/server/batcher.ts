@@ -1,0 +1,146 @@
+/**
+ * Adaptive batching: concurrent requests for one model are stacked along dimension 0, run once, and split back.
+ *
+ * Why it is on by default (config `batching.enabled: true`, maxBatchSize 32, maxWaitMs 2): onnxruntime-node runs a
+ * session synchronously on the event loop, so each run has a fixed cost that batching amortises, and under load
+ * requests pile up behind the running one anyway. A lone request never waits: when nothing is running and nothing
+ * is queued it is dispatched at once, so low-load latency is the same as without batching. Only requests that
+ * arrive while a run is in flight are queued; they go out as soon as that run finishes, or after maxWaitMs, or when
+ * maxBatchSize rows are waiting, whichever comes first.
+ */
+import { allocateLike } from './dtypes.js';
+import type { Tensor, TensorMap } from './model-session.js';
+
+/** Options for {@link createBatcher}. */
+export interface BatcherOptions {
+  /** Most rows stacked into one run; a larger single request still runs, alone. */
+  maxBatchSize: number;
+  /** Longest a queued request waits for a running batch to finish before it is dispatched anyway. */
+  maxWaitMs: number;
+  /** Runs the session once. */
+  run: (feeds: TensorMap) => Promise<TensorMap>;
+  /** Told how many requests each run served (for the batch size histogram). */
+  onRun?: (requests: number) => void;
+}
+
+/** Queues feeds and answers each caller with its own rows of the outputs. */
+export interface Batcher {
+  /** Runs the feeds, possibly together with other callers' feeds. */
+  submit(feeds: TensorMap): Promise<TensorMap>;
+}
+
+interface Pending {
+  feeds: TensorMap;
+  rows: number;
+  key: string;
+  resolve: (out: TensorMap) => void;
+  reject: (err: unknown) => void;
+}
+
+// Requests can share a run only if every input agrees on everything but dim 0 (and on its element type).
+function stackKey(feeds: TensorMap): string {
+  return Object.keys(feeds)
+    .sort()
+    .map((name) => `${name}:${feeds[name]!.type}:${feeds[name]!.dims.slice(1).join('x')}`)
+    .join('|');
+}
+
+// Rows of a request: dim 0, when every input agrees on it; undefined otherwise (then it runs alone).
+function rowsOf(feeds: TensorMap): number | undefined {
+  const firsts = new Set(Object.values(feeds).map((t) => t.dims[0]));
+  const [rows] = [...firsts];
+  return firsts.size === 1 && rows !== undefined && rows > 0 ? rows : undefined;
+}
+
+function concat(parts: Tensor[], rows: number): Tensor {
+  const first = parts[0]!;
+  const data = allocateLike(first.type, parts.reduce((n, p) => n + p.data.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    if (Array.isArray(data)) (p.data as string[]).forEach((v, i) => (data[offset + i] = v));
+    else (data as Float32Array).set(p.data as Float32Array, offset);
+    offset += p.data.length;
+  }
+  return { type: first.type, dims: [rows, ...first.dims.slice(1)], data };
+}
+
+function slice(t: Tensor, startRow: number, rows: number, totalRows: number): Tensor {
+  const perRow = t.data.length / totalRows;
+  const data = t.data.slice(startRow * perRow, (startRow + rows) * perRow) as Tensor['data'];
+  return { type: t.type, dims: [rows, ...t.dims.slice(1)], data };
+}
+
+/** Creates a batcher for one loaded model (the model must be `batchable`). */
+export function createBatcher(options: BatcherOptions): Batcher {
+  const queue: Pending[] = [];
+  let running = 0;
+  let timer: NodeJS.Timeout | undefined;
+
+  const runGroup = async (group: Pending[]): Promise<void> => {
+    running += 1;
+    try {
+      const totalRows = group.reduce((n, p) => n + p.rows, 0);
+      const names = Object.keys(group[0]!.feeds);
+      const feeds: TensorMap = {};
+      for (const name of names) feeds[name] = group.length === 1 ? group[0]!.feeds[name]! : concat(group.map((p) => p.feeds[name]!), totalRows);
+      options.onRun?.(group.length);
+      const out = await options.run(feeds);
+      if (group.length === 1) return group[0]!.resolve(out);
+      // A model that declared a dynamic dim 0 but returns something else cannot be split: rerun each alone.
+      if (!Object.values(out).every((t) => t.dims[0] === totalRows)) {
+        for (const p of group) options.run(p.feeds).then(p.resolve, p.reject);
+        return;
+      }
+      let row = 0;
+      for (const p of group) {
+        const mine: TensorMap = {};
+        for (const [name, t] of Object.entries(out)) mine[name] = slice(t, row, p.rows, totalRows);
+        row += p.rows;
+        p.resolve(mine);
+      }
+    } catch (err) {
+      for (const p of group) p.reject(err);
+    } finally {
+      running -= 1;
+      if (queue.length > 0) flush();
+    }
+  };
+
+  const flush = (): void => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    while (queue.length > 0) {
+      const head = queue.shift()!;
+      const group = [head];
+      let rows = head.rows;
+      for (let i = 0; i < queue.length && rows < options.maxBatchSize; ) {
+        const next = queue[i]!;
+        if (next.key === head.key && rows + next.rows <= options.maxBatchSize) {
+          group.push(next);
+          rows += next.rows;
+          queue.splice(i, 1);
+        } else i += 1;
+      }
+      void runGroup(group);
+    }
+  };
+
+  const queuedRows = () => queue.reduce((n, p) => n + p.rows, 0);
+
+  return {
+    submit(feeds) {
+      const rows = rowsOf(feeds);
+      if (rows === undefined) {
+        options.onRun?.(1);
+        return options.run(feeds);
+      }
+      return new Promise<TensorMap>((resolve, reject) => {
+        const pending: Pending = { feeds, rows, key: stackKey(feeds), resolve, reject };
+        if (running === 0 && queue.length === 0) return void runGroup([pending]);
+        queue.push(pending);
+        if (queuedRows() >= options.maxBatchSize) flush();
+        else if (timer === undefined) timer = setTimeout(flush, options.maxWaitMs);
+      });
+    },
+  };
+}

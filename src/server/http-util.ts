@@ -1,0 +1,91 @@
+/**
+ * Small HTTP helpers on node:http: an error that carries its status, body reading under a size limit, JSON replies.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** A client-facing failure: thrown anywhere while handling a request, answered as `{"error": message}`. */
+export class RequestError extends Error {
+  constructor(
+    /** HTTP status to answer with. */
+    readonly status: number,
+    message: string,
+    /** Extra response headers (Allow for 405, WWW-Authenticate for 401). */
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'RequestError';
+  }
+}
+
+// A client that ignores the 413 and keeps streaming is cut off once it has sent this many times the limit:
+// draining a little lets well-behaved clients read the answer, draining forever would let anyone hold a socket busy.
+const DRAIN_FACTOR = 4;
+
+/** Reads the whole request body, answering 413 (as a RequestError) when it exceeds `limit` bytes. */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    const tooLarge = () =>
+      new RequestError(413, `request body exceeds the limit of ${limit} bytes (maxBodyBytes)`, { Connection: 'close' });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = Number.isFinite(declared) && declared > limit;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) over = true;
+      if (over) {
+        chunks.length = 0;
+        if (size > limit * DRAIN_FACTOR) req.socket.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => (over ? reject(tooLarge()) : resolve(Buffer.concat(chunks, size))));
+    req.on('error', (err) => reject(new RequestError(400, `cannot read request body: ${err.message}`)));
+    req.on('aborted', () => reject(new RequestError(400, 'request aborted by the client')));
+  });
+}
+
+/** Parses a JSON body; malformed JSON is a 400 that quotes the parser. */
+export function parseJsonBody(body: Buffer): unknown {
+  if (body.length === 0) throw new RequestError(400, 'expected a JSON request body, got an empty body');
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch (err) {
+    throw new RequestError(400, `malformed JSON: ${(err as Error).message}`);
+  }
+}
+
+/** Sends a JSON reply with the given status and extra headers. */
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  sendRaw(res, status, text, 'application/json', headers);
+}
+
+/** Sends a pre-rendered body with an explicit content type. */
+export function sendRaw(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  contentType: string,
+  headers: Record<string, string> = {},
+): void {
+  if (res.headersSent) return;
+  res.writeHead(status, {
+    ...headers,
+    'Content-Type': contentType,
+    'Content-Length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+/** The media type of a request, lower-cased, without parameters (`application/json; charset=utf-8` → `application/json`). */
+export function mediaType(req: IncomingMessage): { type: string; params: Record<string, string> } {
+  const [type = '', ...rest] = (req.headers['content-type'] ?? '').split(';').map((s) => s.trim());
+  const params: Record<string, string> = {};
+  for (const pair of rest) {
+    const eq = pair.indexOf('=');
+    if (eq > 0) params[pair.slice(0, eq).trim().toLowerCase()] = pair.slice(eq + 1).trim().replace(/^"|"$/g, '').toLowerCase();
+  }
+  return { type: type.toLowerCase(), params };
+}

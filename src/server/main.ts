@@ -1,0 +1,69 @@
+/**
+ * The model server daemon: `node dist/server/main.js --config <server-config.json>`.
+ * Exit codes: 0 after a graceful stop, 2 for a bad config or usage, 1 when it cannot start (a model fails to load,
+ * the port is taken), 128+signal when a second stop signal cuts the drain short.
+ */
+import { parseArgs } from 'node:util';
+import { constants } from 'node:os';
+import { loadServerConfigFile, ServerConfigError } from './config.js';
+import { startModelServer, type RunningServer } from './index.js';
+import { stdoutLogger } from './logger.js';
+
+const USAGE = 'usage: node dist/server/main.js --config <server-config.json>';
+
+function fail(message: string, code: number): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  let configPath: string | undefined;
+  try {
+    configPath = parseArgs({ options: { config: { type: 'string' } }, strict: true }).values.config;
+  } catch (err) {
+    fail(`${(err as Error).message}\n${USAGE}`, 2);
+  }
+  if (configPath === undefined) fail(USAGE, 2);
+
+  const log = stdoutLogger();
+  let config;
+  try {
+    config = loadServerConfigFile(configPath, (line) => process.stderr.write(`warning: ${line}\n`));
+  } catch (err) {
+    if (err instanceof ServerConfigError) fail(err.message, err.exitCode);
+    throw err;
+  }
+
+  let running: RunningServer | undefined;
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (running === undefined) {
+      log(`shutting down (${signal}) before the server started`);
+      process.exit(0);
+    }
+    if (signals > 1) {
+      log(`${signal} again: exiting without draining`);
+      running.kill();
+      process.exit(128 + (constants.signals[signal] ?? 15));
+    }
+    log(`shutting down (${signal}): finishing in-flight requests`);
+    running.close().then(
+      () => {
+        log('stopped');
+        process.exit(0);
+      },
+      (err: Error) => fail(`error while stopping: ${err.message}`, 1),
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+
+  try {
+    running = await startModelServer(config, { log });
+  } catch (err) {
+    fail(`cannot start the model server: ${(err as Error).message}`, 1);
+  }
+}
+
+await main();

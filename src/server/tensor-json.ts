@@ -1,0 +1,71 @@
+/**
+ * Nested JSON arrays ↔ flat row-major data plus shape, and the shape checks both protocols share.
+ */
+import { RequestError } from './http-util.js';
+
+/** A tensor as the protocols exchange it before typing: flat values and their shape. */
+export interface FlatTensor {
+  /** Dimension sizes, outermost first. */
+  shape: number[];
+  /** Values in row-major order. */
+  values: unknown[];
+}
+
+/** Flattens a (possibly nested) rectangular JSON array; ragged arrays are 400s naming the input. */
+export function flattenNested(value: unknown, input: string): FlatTensor {
+  if (!Array.isArray(value)) return { shape: [], values: [value] };
+  const shape: number[] = [];
+  for (let level: unknown = value; Array.isArray(level); level = level[0]) {
+    shape.push(level.length);
+    if (level.length === 0) break;
+  }
+  const values: unknown[] = [];
+  const walk = (node: unknown, depth: number, where: string): void => {
+    if (depth === shape.length) {
+      if (Array.isArray(node)) throw ragged(input, where, 'a value', 'a list');
+      values.push(node);
+      return;
+    }
+    if (!Array.isArray(node)) throw ragged(input, where, `a list of ${shape[depth]}`, JSON.stringify(node) ?? 'nothing');
+    if (node.length !== shape[depth]) throw ragged(input, where, `a list of ${shape[depth]}`, `a list of ${node.length}`);
+    node.forEach((child, i) => walk(child, depth + 1, `${where}[${i}]`));
+  };
+  walk(value, 0, '');
+  return { shape, values };
+}
+
+function ragged(input: string, where: string, expected: string, got: string): RequestError {
+  return new RequestError(400, `input '${input}' is not rectangular: expected ${expected} at ${where || 'top level'}, got ${got}`);
+}
+
+/** Rebuilds nested arrays of `shape` from flat values (a scalar shape [] gives the single value). */
+export function nestFlat(values: readonly unknown[], shape: readonly number[]): unknown {
+  if (shape.length === 0) return values[0];
+  const build = (offset: number, depth: number): unknown[] => {
+    const size = shape[depth] ?? 0;
+    if (depth === shape.length - 1) return values.slice(offset, offset + size);
+    const stride = shape.slice(depth + 1).reduce((a, b) => a * b, 1);
+    return Array.from({ length: size }, (_, i) => build(offset + i * stride, depth + 1));
+  };
+  return build(0, 0);
+}
+
+/** Number of elements of a shape. */
+export function elementCount(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** Renders a shape as `[-1,4]`, the form error messages and v2 metadata use. */
+export function formatShape(shape: readonly number[]): string {
+  return `[${shape.join(',')}]`;
+}
+
+/**
+ * True when `actual` fits the model's `expected` shape: same rank, and equal where the model fixes a size
+ * (-1 is dynamic). An empty `expected` means the model did not declare a shape, so anything fits.
+ */
+export function shapeMatches(expected: readonly number[] | undefined, actual: readonly number[]): boolean {
+  if (expected === undefined) return true;
+  if (expected.length !== actual.length) return false;
+  return expected.every((dim, i) => dim < 0 || dim === actual[i]);
+}
