@@ -11,7 +11,6 @@ import { withFileLock } from '../../config/write-config.js';
 import { ServerError, ZenmlError } from '../../errors.js';
 import type { BaseService } from '../../services/base-service.js';
 import { findFreePort, isAlive, isPortFree, stopProcess } from '../../services/daemon.js';
-import { waitForHealthy } from '../../services/health-probe.js';
 import { fileSize, followLines, tailLines } from '../../services/log-tail.js';
 import { mapConcurrent } from '../../services/map-concurrent.js';
 import type { ServiceConfig } from '../../services/service-config.js';
@@ -24,7 +23,7 @@ import { checkModelFile, resolveModelSpec, servedModelName, type ModelSpec } fro
 import { reconcileService } from './reconcile.js';
 import { serverEntryPath } from './server-entry.js';
 import { localServerInfo } from './server-info.js';
-import { launchServer } from './server-process.js';
+import { launchServer, waitUntilReady } from './server-process.js';
 
 /** Deploys ONNX models to local model server processes that outlive the CLI. */
 export class LocalModelDeployer extends BaseModelDeployer<LocalSettings> {
@@ -97,12 +96,7 @@ export class LocalModelDeployer extends BaseModelDeployer<LocalSettings> {
         throw new ServerError(`model server ${local.uuid} is still ${local.status.state}; stop it first`);
       }
       if (timeout === 0) return local;
-      await waitForHealthy(local.endpointUrls().healthCheckUrl, {
-        expectHeader: { name: 'X-Zenml-Instance', value: local.local.instanceId },
-        timeoutS: timeout,
-        processIdentity: local.identity,
-        logPath: local.local.logPath,
-      });
+      await waitUntilReady(local, timeout);
       local.setState(ServiceState.ACTIVE);
       await saveService(this.stateDir, local);
       return local;

@@ -1,14 +1,18 @@
 /** Starting one local model server process for a service: its config file, the spawn, the wait. */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { appendFile, readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { writeAtomic } from '../../config/write-config.js';
+import { ServerError, TimeoutError } from '../../errors.js';
 import { spawnDaemon, stopProcess } from '../../services/daemon.js';
-import { waitForHealthy } from '../../services/health-probe.js';
+import { logExcerpt, waitForHealthy } from '../../services/health-probe.js';
+import { isAlive } from '../../services/process-identity.js';
 import { saveService } from '../../services/service-store.js';
 import { ServiceState } from '../../services/service-status.js';
 import type { LocalSettings } from './local-settings.js';
 import type { LocalModelService } from './local-service.js';
 import type { ModelSpec } from './model-spec.js';
+import { runtimeMatches } from './reconcile.js';
 
 /** What launchServer needs besides the service. */
 export interface LaunchOptions {
@@ -84,12 +88,7 @@ export async function launchServer(service: LocalModelService, spec: ModelSpec, 
   await saveService(stateDir, service);
   if (timeout === 0) return service;
   try {
-    await waitForHealthy(service.endpoint.healthCheckUrl, {
-      expectHeader: { name: 'X-Zenml-Instance', value: service.local.instanceId },
-      timeoutS: timeout,
-      processIdentity: identity,
-      logPath,
-    });
+    await waitUntilReady(service, timeout);
   } catch (error) {
     await stopProcess(identity, 5, true).catch(() => undefined);
     throw error;
@@ -97,4 +96,30 @@ export async function launchServer(service: LocalModelService, spec: ModelSpec, 
   service.setState(ServiceState.ACTIVE);
   await saveService(stateDir, service);
   return service;
+}
+
+/**
+ * Wait until this spawn of the server is ready: its health check answers with our instance id, and
+ * it has published runtime.json (with workers, the primary writes it once *every* worker listens,
+ * while the first worker may already answer the health check). Same errors as waitForHealthy.
+ */
+export async function waitUntilReady(service: LocalModelService, timeoutS: number): Promise<void> {
+  const deadline = Date.now() + timeoutS * 1000;
+  const identity = service.identity;
+  const { logPath, instanceId } = service.local;
+  await waitForHealthy(service.endpointUrls().healthCheckUrl, {
+    expectHeader: { name: 'X-Zenml-Instance', value: instanceId },
+    timeoutS,
+    processIdentity: identity,
+    logPath,
+  });
+  while (!(await runtimeMatches(service))) {
+    if (!(await isAlive(identity))) {
+      throw new ServerError(`the server process ${identity?.pid} exited while starting${await logExcerpt(logPath)}`);
+    }
+    if (Date.now() >= deadline) {
+      throw new TimeoutError(`${service.runtimePath} was not written within ${timeoutS}s${await logExcerpt(logPath)}`);
+    }
+    await sleep(50);
+  }
 }
