@@ -39,3 +39,28 @@ export {
 } from './errors.js';
 /** zod, re-exported so a flavor's config schema uses the same zod as the CLI. */
 export { z } from 'zod';
+// Building blocks for flavors that run model servers as local processes (as `local` and `mlflow` do).
+export {
+  saveService,
+  updateService,
+  readService,
+  listServices,
+  deleteServiceDir,
+  serviceDirPath,
+  type ListServicesOptions,
+} from './services/service-store.js';
+export {
+  spawnDaemon,
+  stopProcess,
+  waitForExit,
+  isAlive,
+  getProcessIdentity,
+  findFreePort,
+  isPortFree,
+  waitForHealthy,
+  probeHealth,
+  tailLines,
+  followLines,
+  type ProcessIdentity,
+  type SpawnDaemonOptions,
+} from './services/daemon.js';

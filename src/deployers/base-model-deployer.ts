@@ -135,6 +135,14 @@ export abstract class BaseModelDeployer<Settings = Record<string, unknown>> {
     return this.performDeployModel(service.uuid, config, timeout);
   }
 
+  /**
+   * Put a config in canonical form before it is compared or stored: e.g. a relative model path
+   * made absolute, so "the same model" means the same file whatever directory the CLI ran in.
+   */
+  protected normalizeServiceConfig(config: ServiceConfig): ServiceConfig {
+    return config;
+  }
+
   /** Serialize deploys of this deployer across processes; flavors with shared state override it. */
   protected async withDeploymentLock<T>(fn: () => Promise<T>): Promise<T> {
     return fn();
@@ -147,7 +155,7 @@ export abstract class BaseModelDeployer<Settings = Record<string, unknown>> {
    * updated in place (same uuid); without it, an identical running server is returned as is.
    */
   async deployModel(config: ServiceConfigInput, options: DeployOptions = {}): Promise<BaseService> {
-    const parsed = parseServiceConfig(config);
+    const parsed = this.normalizeServiceConfig(parseServiceConfig(config));
     const timeout = options.timeout ?? DEFAULT_DEPLOYMENT_START_STOP_TIMEOUT;
     return this.withDeploymentLock(async () => {
       const existing = (await this.listModelServers()).filter((s) => sameDeploymentTarget(s.config, parsed));
@@ -171,7 +179,8 @@ export abstract class BaseModelDeployer<Settings = Record<string, unknown>> {
   /** The servers matching every given filter (stopped ones included unless `running`). */
   async findModelServer(filter: ServiceFilter = {}): Promise<BaseService[]> {
     const services = await this.listModelServers();
-    return services.filter((s) => matchesFilter(s, filter));
+    const modelUri = filter.modelUri && this.normalizeServiceConfig(parseServiceConfig({ modelUri: filter.modelUri })).modelUri;
+    return services.filter((s) => matchesFilter(s, { ...filter, modelUri }));
   }
 
   /** The one server whose uuid is `idOrPrefix` or starts with it; ambiguous prefixes list the candidates. */

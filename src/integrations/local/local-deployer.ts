@@ -41,6 +41,11 @@ export class LocalModelDeployer extends BaseModelDeployer<LocalSettings> {
     this.stateDir = settings.stateDir ? path.resolve(context.configDir, settings.stateDir) : context.stateDir;
   }
 
+  /** Model paths are stored absolute: the same relative path from another directory is another model. */
+  protected override normalizeServiceConfig(config: ServiceConfig): ServiceConfig {
+    return config.modelUri ? { ...config, modelUri: path.resolve(config.modelUri) } : config;
+  }
+
   protected async performDeployModel(uuid: string, config: ServiceConfig, timeout: number): Promise<BaseService> {
     const spec = resolveModelSpec(config);
     const entry = serverEntryPath();
