@@ -99,7 +99,10 @@ export function createBatcher(options: BatcherOptions): Batcher {
         p.resolve(mine);
       }
     } catch (err) {
-      for (const p of group) p.reject(err);
+      // One request's values can make a run fail (an index out of range, say); rerun a failed batch one request
+      // at a time so only the culprit gets the error.
+      if (group.length === 1) group[0]!.reject(err);
+      else for (const p of group) options.run(p.feeds).then(p.resolve, p.reject);
     } finally {
       running -= 1;
       if (queue.length > 0) flush();

@@ -8,6 +8,7 @@ import { stdoutLogger, type LogLine } from './logger.js';
 import { startProcessServer } from './process-server.js';
 import { removeRuntimeFile, writeRuntimeFile } from './runtime-file.js';
 
+// Config loading and its types, for callers (the local flavor, the benchmark) that write or check a server config.
 export { loadServerConfigFile, parseServerConfig, serverConfigSchema, ServerConfigError } from './config.js';
 export type { ServerConfig, ServerConfigInput, ModelSpec, BatchingConfig } from './config.js';
 export type { RuntimeInfo } from './runtime-file.js';

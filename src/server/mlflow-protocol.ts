@@ -35,6 +35,8 @@ export const handleInvocations: Handler = async (ctx, req, res, _params, info) =
   const header = req.headers[MODEL_HEADER];
   const name = url.searchParams.get('model') ?? (typeof header === 'string' ? header : undefined) ?? ctx.registry.defaultModel();
   info.model = name;
+  // Resolve the model before reading the body, so an unknown model is a 404 whatever the payload.
+  await withModel(ctx, name, undefined, async () => undefined);
   const { type, params } = mediaType(req);
   if (type !== 'application/json' && type !== 'text/csv') {
     throw new RequestError(415, `expected Content-Type application/json or text/csv, got '${req.headers['content-type'] ?? 'none'}'`);

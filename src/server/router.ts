@@ -96,7 +96,9 @@ export function createRouter(ctx: ServerContext): (req: IncomingMessage, res: Se
     if (ctx.state.shuttingDown) res.setHeader('Connection', 'close');
     res.on('close', () => {
       ctx.state.inflight -= 1;
-      ctx.metrics.observeRequest(info.model, info.endpoint, res.statusCode, (performance.now() - started) / 1000);
+      // Only served model names become label values: a client naming made-up models must not grow the series.
+      const model = info.model === '' || ctx.registry.get(info.model) ? info.model : '(unknown)';
+      ctx.metrics.observeRequest(model, info.endpoint, res.statusCode, (performance.now() - started) / 1000);
     });
     const path = (req.url ?? '/').split('?')[0]!;
     const found = match(req.method ?? 'GET', path);

@@ -1,0 +1,118 @@
+// Adaptive batching: concurrent requests are stacked, run once and split back, and every caller gets exactly its
+// own rows' answers. First the batcher's logic in-process, then the real daemon under 32 concurrent requests.
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { createBatcher } from '../../src/server/batcher.js';
+import type { TensorMap } from '../../src/server/model-session.js';
+import { IRIS_V1, postJson, startServer, stopAllServers, type ServerProcess } from '../helpers/server-harness.js';
+import { expectIrisClose, irisReference, irisRows, type IrisAnswer } from '../helpers/server-reference.js';
+
+afterAll(stopAllServers);
+
+// A real computation standing in for a session: y = 2x + row index within the run, so a wrong split shows.
+function doubling(runs: number[]) {
+  return async (feeds: TensorMap): Promise<TensorMap> => {
+    const x = feeds.x!;
+    runs.push(x.dims[0]!);
+    const y = Float64Array.from(x.data as Float64Array, (v) => v * 2);
+    return { y: { type: 'float64', dims: [...x.dims], data: y } };
+  };
+}
+
+const feed = (rows: number[][]): TensorMap => ({ x: { type: 'float64', dims: [rows.length, rows[0]!.length], data: Float64Array.from(rows.flat()) } });
+
+describe('createBatcher', () => {
+  it('runs a lone request at once, stacks the ones that arrive meanwhile, and splits the answers back', async () => {
+    const runs: number[] = [];
+    const sizes: number[] = [];
+    const batcher = createBatcher({ maxBatchSize: 32, maxWaitMs: 1000, run: doubling(runs), onRun: (n) => sizes.push(n) });
+    const requests = Array.from({ length: 20 }, (_, i) => Array.from({ length: (i % 3) + 1 }, (_, r) => [i, r, i * 10 + r]));
+    const answers = await Promise.all(requests.map((rows) => batcher.submit(feed(rows))));
+    answers.forEach((out, i) => {
+      expect(out.y!.dims).toEqual([requests[i]!.length, 3]);
+      expect(Array.from(out.y!.data as Float64Array)).toEqual(requests[i]!.flat().map((v) => v * 2));
+    });
+    // The first went alone; the other 19 (38 rows) queued behind it and went out in runs of at most 32 rows.
+    expect(sizes[0]).toBe(1);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(20);
+    expect(runs.slice(1).every((rows) => rows <= 32)).toBe(true);
+    expect(runs.length).toBeLessThan(20);
+  });
+
+  it('never stacks requests whose non-batch dimensions differ', async () => {
+    const runs: number[] = [];
+    const batcher = createBatcher({ maxBatchSize: 32, maxWaitMs: 1000, run: doubling(runs) });
+    const a = [[1, 2]];
+    const b = [[1, 2, 3]];
+    const out = await Promise.all([batcher.submit(feed(a)), batcher.submit(feed(a)), batcher.submit(feed(b)), batcher.submit(feed(a))]);
+    expect(out.map((o) => o.y!.dims)).toEqual([[1, 2], [1, 2], [1, 3], [1, 2]]);
+    expect(Array.from(out[2]!.y!.data as Float64Array)).toEqual([2, 4, 6]);
+  });
+
+  it('when a batched run fails, each request is retried alone so only the bad one fails', async () => {
+    const runs: number[] = [];
+    const ok = doubling(runs);
+    const batcher = createBatcher({
+      maxBatchSize: 32,
+      maxWaitMs: 1000,
+      run: async (feeds) => {
+        if (Array.from(feeds.x!.data as Float64Array).includes(13)) throw new Error('13 is unlucky');
+        return ok(feeds);
+      },
+    });
+    const results = await Promise.allSettled([1, 2, 13, 4].map((v) => batcher.submit(feed([[v]]))));
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect((results[2] as PromiseRejectedResult).reason.message).toBe('13 is unlucky');
+    expect(results.map((r) => (r.status === 'fulfilled' ? (r.value.y!.data as Float64Array)[0] : 'error'))).toEqual([2, 4, 'error', 8]);
+  });
+});
+
+describe('batching in the daemon', () => {
+  const rows = irisRows(150);
+  // 32 requests of 1 to 4 rows each, taken in order from the iris rows.
+  const requests: number[][][] = [];
+  for (let i = 0, at = 0; i < 32; i += 1) {
+    const n = (i % 4) + 1;
+    requests.push(rows.slice(at, at + n));
+    at += n;
+  }
+
+  async function burst(server: ServerProcess, expected: IrisAnswer[]): Promise<void> {
+    const answers = await Promise.all(
+      requests.map((r) => postJson(`${server.url}/invocations`, { dataframe_split: { columns: ['a', 'b', 'c', 'd'], data: r } })),
+    );
+    let at = 0;
+    answers.forEach((a, i) => {
+      expect(a.status).toBe(200);
+      const n = requests[i]!.length;
+      expectIrisClose(a.json().predictions, expected.slice(at, at + n));
+      at += n;
+    });
+  }
+
+  async function batchStats(server: ServerProcess): Promise<{ runs: number; requests: number }> {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const value = (name: string) => Number(text.split('\n').find((l) => l.startsWith(`${name}{model="iris"} `))!.split(' ')[1]);
+    return { runs: value('zenml_server_batch_size_count'), requests: value('zenml_server_batch_size_sum') };
+  }
+
+  it('32 concurrent requests each get their own rows\' answers, and some runs served several requests', async () => {
+    const server = await startServer({ batching: { enabled: true, maxBatchSize: 32, maxWaitMs: 5 } });
+    const expected = await irisReference(IRIS_V1, requests.flat());
+    // Whether requests overlap is up to the OS scheduler, so send bursts until one overlapped (the first almost always).
+    for (let attempt = 0; attempt < 10; attempt += 1) {
+      await burst(server, expected);
+      const stats = await batchStats(server);
+      if (stats.runs < stats.requests) break;
+    }
+    const stats = await batchStats(server);
+    expect(stats.runs).toBeLessThan(stats.requests);
+  });
+
+  it('with batching off every request runs alone and answers are the same', async () => {
+    const server = await startServer({ batching: { enabled: false, maxBatchSize: 32, maxWaitMs: 2 } });
+    const expected = await irisReference(IRIS_V1, requests.flat());
+    await burst(server, expected);
+    const stats = await batchStats(server);
+    expect(stats).toEqual({ runs: 32, requests: 32 });
+  });
+});
