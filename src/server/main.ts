@@ -47,8 +47,10 @@ async function main(): Promise<void> {
       running.kill();
       process.exit(128 + (constants.signals[signal] ?? 15));
     }
+    // close() stops the listener synchronously (single process), so once this line is out no new connection is taken.
+    const closing = running.close();
     log(`shutting down (${signal}): finishing in-flight requests`);
-    running.close().then(
+    closing.then(
       () => {
         log('stopped');
         process.exit(0);
