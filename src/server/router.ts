@@ -65,13 +65,15 @@ function match(method: string, path: string): { route: Route; params: Record<str
     const allowed = byPath.map((r) => r.method).join(', ');
     return new RequestError(405, `${method} is not allowed on ${path}; use ${allowed}`, { Allow: allowed });
   }
-  const groups = route.pattern.exec(path)!.slice(1);
-  const params: Record<string, string> = {};
-  if (route.endpoint === 'admin_swap') params.name = decodeURIComponent(groups[0]!);
-  else if (route.endpoint.startsWith('v2_model') || route.endpoint === 'v2_infer') {
-    params.name = decodeURIComponent(groups[0]!);
-    if (groups[1] !== undefined) params.version = decodeURIComponent(groups[1]);
+  let groups: (string | undefined)[];
+  try {
+    groups = route.pattern.exec(path)!.slice(1).map((g: string | undefined) => g && decodeURIComponent(g));
+  } catch {
+    return new RequestError(400, `malformed percent-encoding in ${path}`);
   }
+  const params: Record<string, string> = {};
+  if (groups[0] !== undefined) params.name = groups[0];
+  if (groups[1] !== undefined) params.version = groups[1];
   return { route, params };
 }
 
@@ -100,10 +102,10 @@ export function createRouter(ctx: ServerContext): (req: IncomingMessage, res: Se
       const model = info.model === '' || ctx.registry.get(info.model) ? info.model : '(unknown)';
       ctx.metrics.observeRequest(model, info.endpoint, res.statusCode, (performance.now() - started) / 1000);
     });
-    const path = (req.url ?? '/').split('?')[0]!;
-    const found = match(req.method ?? 'GET', path);
     let mlflow = false;
     const work = async () => {
+      const path = (req.url ?? '/').split('?')[0]!;
+      const found = match(req.method ?? 'GET', path);
       if (found instanceof RequestError) throw found;
       const { route, params } = found;
       info.endpoint = route.endpoint;

@@ -11,12 +11,17 @@ export interface FlatTensor {
   values: unknown[];
 }
 
+/** Deepest nesting accepted in request data (ONNX Runtime tensors rarely exceed rank 8). */
+export const MAX_RANK = 32;
+
 /** Flattens a (possibly nested) rectangular JSON array; ragged arrays are 400s naming the input. */
 export function flattenNested(value: unknown, input: string): FlatTensor {
   if (!Array.isArray(value)) return { shape: [], values: [value] };
   const shape: number[] = [];
   for (let level: unknown = value; Array.isArray(level); level = level[0]) {
     shape.push(level.length);
+    // Deeper nesting than any model takes is a client error, and would otherwise exhaust the stack below.
+    if (shape.length > MAX_RANK) throw new RequestError(400, `input '${input}' is nested more than ${MAX_RANK} levels deep`);
     if (level.length === 0) break;
   }
   const values: unknown[] = [];
