@@ -51,7 +51,8 @@ export async function locateConfig(options: LocateOptions): Promise<ConfigLocati
     cache: false,
   });
   // The search ends in env-paths' user config dir, which honours XDG_CONFIG_HOME like userConfigPath.
-  const found = await explorer.search(options.cwd);
+  // A dotfile cosmiconfig cannot parse is still the dotfile: readDotfile reports its syntax error (exit 2, file named).
+  const found = await explorer.search(options.cwd).catch((error: { filepath?: string }) => { if (error?.filepath) return { filepath: error.filepath, isEmpty: false }; throw error; });
   if (found && !found.isEmpty) return { filepath: found.filepath, origin: 'search', exists: true };
   return { filepath: userPath, origin: 'user', exists: existsSync(userPath) };
 }

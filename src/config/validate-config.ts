@@ -24,6 +24,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     return `expected one of: ${forms.join(' | ')}`;
   }
   if (issue.code === 'unrecognized_keys') return `unknown key(s) ${issue.keys.join(', ')}`;
+  if (issue.code === 'invalid_key') return `invalid key: ${issue.issues.map((i) => i.message).join(', ')} (got ${JSON.stringify((issue as { input?: unknown }).input)})`;
   const input = (issue as { input?: unknown }).input;
   return input === undefined || typeof input === 'object' ? issue.message : `${issue.message} (got ${JSON.stringify(input)})`;
 }

@@ -31,7 +31,7 @@ export async function registerFlavor(config: ResolvedConfig, spec: string, cwd: 
   await editConfig(config.filepath, ({ section, before }) => {
     const existing = before.flavors[name];
     if (existing && existing.sourcePath !== absolute) {
-      throw new UsageError(`a flavor named '${name}' is already registered from ${existing.source}`, {
+      throw new UsageError(`a flavor named '${name}' is already registered from ${existing.source}; ${absolute} declares the same FLAVOR`, {
         suggestion: `delete it first: zenml model-deployer flavor delete ${name}`,
       });
     }
@@ -87,6 +87,7 @@ export function schemaFields(schema: z.ZodType): FlavorField[] {
 
 function typeName(prop: Record<string, any>): string {
   if (prop.enum) return prop.enum.map((v: unknown) => JSON.stringify(v)).join(' | ');
+  if (prop.const !== undefined) return JSON.stringify(prop.const);
   if (prop.anyOf) return prop.anyOf.map(typeName).join(' | ');
   if (Array.isArray(prop.type)) return prop.type.join(' | ');
   if (prop.type === 'array') return `${prop.items ? typeName(prop.items) : 'unknown'}[]`;

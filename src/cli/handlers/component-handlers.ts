@@ -2,7 +2,7 @@ import { describeComponent, listComponents, registerComponent, updateComponent, 
 import { UsageError } from '../../errors.js';
 import { loadFlavor } from '../../flavors/flavor-registry.js';
 import type { CommandContext } from '../context.js';
-import { applySettings, parseFreeOptions, parseKeyValues } from '../settings-args.js';
+import { applySettings, camelCase, parseFreeOptions, parseKeyValues } from '../settings-args.js';
 
 /** Render one component for humans. */
 export function renderComponent(ctx: CommandContext, view: ComponentView): string {
@@ -54,7 +54,7 @@ export async function updateComponentHandler(ctx: CommandContext, name: string, 
   let settings: Record<string, unknown> = {};
   await updateComponent(resolved.filepath, name, (entry) => {
     settings = applySettings(entry.settings, args, cls.configSchema);
-    for (const key of opts.unset) delete settings[key];
+    for (const key of opts.unset) delete settings[camelCase(key)];
     validateSettings(resolved.filepath, name, cls.configSchema, settings);
     return settings;
   });

@@ -54,6 +54,8 @@ export const LogsOptionsSchema = z.object({
 export function parseOptions<S extends z.ZodType>(schema: S, opts: unknown): z.output<S> {
   const parsed = schema.safeParse(opts, { reportInput: true });
   if (parsed.success) return parsed.data;
-  const lines = formatIssues('option', parsed.error.issues).map((l) => l.replace(/^option: /, '--').replace(/--([a-z]+)([A-Z])/g, (_, a: string, b: string) => `--${a}-${b.toLowerCase()}`));
+  // Report what was typed ("abc"), not what coercion made of it (NaN, printed as null).
+  const issues = parsed.error.issues.map((i) => ({ ...i, input: (opts as Record<string, unknown>)?.[String(i.path[0])] })) as typeof parsed.error.issues;
+  const lines = formatIssues('option', issues).map((l) => l.replace(/^option: /, '--').replace(/--([a-z]+)([A-Z])/g, (_, a: string, b: string) => `--${a}-${b.toLowerCase()}`));
   throw new UsageError(`invalid option:\n${lines.join('\n')}`);
 }
