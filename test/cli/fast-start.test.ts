@@ -1,0 +1,114 @@
+// Layer 3: `zenml --help` and `flavor list` stay fast by not loading heavy or unneeded modules.
+// A preload (`node --import`) records every module the process resolves — ESM through a
+// module.register() resolve hook, CommonJS through Module._resolveFilename — into a file named
+// by an env var; the tests then assert on that list.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { killRunningZenml, recordProject, runZenml } from '../helpers/cli.js';
+import { TempDirs } from '../helpers/temp.js';
+import { BUILTIN_FLAVORS } from '../../src/flavors/builtin-flavors.js';
+
+const temp = new TempDirs();
+let dir: string;
+let preload: string;
+
+const HOOKS = `// Records every resolved module URL (ESM) in $ZENML_TEST_RESOLVE_LOG.
+import { appendFileSync } from 'node:fs';
+export async function resolve(specifier, context, next) {
+  const result = await next(specifier, context);
+  if (process.env.ZENML_TEST_RESOLVE_LOG) appendFileSync(process.env.ZENML_TEST_RESOLVE_LOG, result.url + '\\n');
+  return result;
+}
+`;
+
+const PRELOAD = `// Registers the resolve hook, and records CommonJS require() resolutions too.
+import { appendFileSync } from 'node:fs';
+import Module, { register } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+register('./record-resolve-hooks.mjs', import.meta.url);
+const original = Module._resolveFilename;
+Module._resolveFilename = function (...args) {
+  const resolved = original.apply(this, args);
+  if (process.env.ZENML_TEST_RESOLVE_LOG && path.isAbsolute(resolved)) {
+    appendFileSync(process.env.ZENML_TEST_RESOLVE_LOG, pathToFileURL(resolved).href + '\\n');
+  }
+  return resolved;
+};
+`;
+
+beforeEach(() => {
+  dir = temp.dir('zenml-fast-start-');
+  writeFileSync(path.join(dir, 'record-resolve-hooks.mjs'), HOOKS);
+  preload = path.join(dir, 'record-resolve.mjs');
+  writeFileSync(preload, PRELOAD);
+});
+afterEach(() => {
+  killRunningZenml();
+  temp.cleanup();
+});
+
+/** Run the CLI with the recorder; returns the result and the packages (node_modules names) it resolved. */
+async function runRecorded(args: string[]) {
+  const log = path.join(dir, `resolved-${Math.random().toString(36).slice(2)}.txt`);
+  const result = await runZenml(args, {
+    cwd: dir,
+    nodeArgs: ['--import', pathToFileURL(preload).href],
+    env: { ZENML_TEST_RESOLVE_LOG: log },
+  });
+  const urls = existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
+  const packages = new Set<string>();
+  for (const url of urls) {
+    const match = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
+    if (match) packages.add(match[1]);
+  }
+  return { result, urls, packages };
+}
+
+const HEAVY = ['onnxruntime-node', 'onnxruntime-common', 'tsx', 'esbuild', '@kubernetes/client-node'];
+
+describe('zenml --help', () => {
+  it('loads commander but not onnxruntime-node, tsx, zod, cosmiconfig or @kubernetes/client-node', async () => {
+    const { result, urls, packages } = await runRecorded(['--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Usage: zenml');
+    // The recorder works: it saw the CLI itself and commander.
+    expect(urls).toEqual(expect.arrayContaining([expect.stringMatching(/\/dist\/cli\/main\.js$/)]));
+    expect(packages.has('commander')).toBe(true);
+    for (const name of [...HEAVY, 'zod', 'cosmiconfig', 'js-yaml', 'proper-lockfile']) {
+      expect({ name, loaded: packages.has(name) }).toEqual({ name, loaded: false });
+    }
+    // No flavor or server code either.
+    expect(urls.filter((u) => /\/dist\/(integrations|server|flavors|config)\//.test(u))).toEqual([]);
+  });
+
+  it('a subcommand help loads no config either', async () => {
+    const { result, packages } = await runRecorded(['model-deployer', 'deploy', '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('--model-uri');
+    expect(packages.has('commander')).toBe(true);
+    for (const name of [...HEAVY, 'zod', 'cosmiconfig']) expect({ name, loaded: packages.has(name) }).toEqual({ name, loaded: false });
+  });
+});
+
+describe('zenml model-deployer flavor list', () => {
+  it('reads the config but loads no flavor code: no onnxruntime-node, tsx or @kubernetes/client-node', async () => {
+    // A TypeScript flavor is registered: listing it must not compile it.
+    recordProject(dir, {});
+    const { result, urls, packages } = await runRecorded(['model-deployer', 'flavor', 'list', '-q']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`${[...BUILTIN_FLAVORS.map((f) => f.name), 'record-ts', 'record-js'].join('\n')}\n`);
+    expect(packages.has('commander')).toBe(true);
+    expect(packages.has('cosmiconfig')).toBe(true); // it did read the dotfile
+    for (const name of HEAVY) expect({ name, loaded: packages.has(name) }).toEqual({ name, loaded: false });
+    expect(urls.filter((u) => /\/dist\/(integrations|server)\/|\/test\/fixtures\//.test(u))).toEqual([]);
+  });
+
+  it('control: describing the TypeScript flavor does load tsx (so the check above can fail)', async () => {
+    recordProject(dir, {});
+    const { result, packages } = await runRecorded(['model-deployer', 'flavor', 'describe', 'record-ts', '--json']);
+    expect(result.code).toBe(0);
+    expect(packages.has('tsx')).toBe(true);
+  });
+});
