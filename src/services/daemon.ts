@@ -10,8 +10,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { writeAtomic } from '../config/write-config.js';
 import { EnvironmentError, TimeoutError } from '../errors.js';
 import { getProcessIdentity, isAlive, type ProcessIdentity } from './process-identity.js';
+import { groupHasMembers } from './process-group.js';
 
 export { getProcessIdentity, isAlive, readProcessStartTime, type ProcessIdentity } from './process-identity.js';
+export { groupHasMembers } from './process-group.js';
 export { findFreePort, isPortFree } from './free-port.js';
 export { fileSize, followLines, tailLines, type FollowOptions } from './log-tail.js';
 export { logExcerpt, probeHealth, waitForHealthy, type WaitForHealthyOptions } from './health-probe.js';
@@ -66,7 +68,8 @@ export type StopResult = 'not-running' | 'exited' | 'killed' | 'signalled';
 
 /**
  * Stop the process group of `identity`: SIGTERM (servers drain in-flight requests), then wait up
- * to `timeoutS` seconds for the leader to exit. When it does not, SIGKILL with `force`, else
+ * to `timeoutS` seconds for the leader *and every process of its group* to exit (children such as
+ * uvicorn workers hold the port until they are gone). When they do not, SIGKILL with `force`, else
  * TimeoutError. `timeoutS` 0 only asks ('signalled'), or kills at once with `force`.
  * A pid whose start time differs from the recorded one belongs to someone else and is never signalled.
  */
@@ -74,18 +77,29 @@ export async function stopProcess(identity: ProcessIdentity, timeoutS: number, f
   if (!(await isAlive(identity))) return 'not-running';
   signalGroup(identity.pid, 'SIGTERM');
   if (timeoutS <= 0 && !force) return 'signalled';
-  if (timeoutS > 0 && (await waitForExit(identity, timeoutS * 1000))) return 'exited';
+  if (timeoutS > 0 && (await waitForGroupExit(identity, timeoutS * 1000))) return 'exited';
   if (!force) {
-    throw new TimeoutError(`process ${identity.pid} did not exit within ${timeoutS}s of SIGTERM`, {
+    throw new TimeoutError(`process ${identity.pid} (or a process it started) did not exit within ${timeoutS}s of SIGTERM`, {
       suggestion: 'retry with --force to kill it',
       details: { pid: identity.pid },
     });
   }
-  // Re-check right before killing: the pid may have been freed (and reused) while we waited.
-  if (!(await isAlive(identity))) return 'exited';
+  // Re-check right before killing: the pid may have been freed (and reused) while we waited; members
+  // still in its group keep the group id ours.
+  if (!(await isAlive(identity)) && !(await groupHasMembers(identity.pid))) return 'exited';
   signalGroup(identity.pid, 'SIGKILL');
-  await waitForExit(identity, 10_000);
+  await waitForGroupExit(identity, 10_000);
   return 'killed';
+}
+
+/** Resolve true once the process and every other member of its group are gone, false after `timeoutMs`. */
+export async function waitForGroupExit(identity: ProcessIdentity, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (!(await isAlive(identity)) && !(await groupHasMembers(identity.pid))) return true;
+    if (Date.now() >= deadline) return false;
+    await sleep(50);
+  }
 }
 
 /** Resolve true once the process is gone (polling every 50ms), false after `timeoutMs`. */
