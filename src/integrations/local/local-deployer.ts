@@ -171,7 +171,7 @@ export class LocalModelDeployer extends BaseModelDeployer<LocalSettings> {
   }
 
   /** The previous port when it is still free, else the configured one, else any free port. */
-  private async pickRestartPort(service: LocalModelService): Promise<number> {
+  protected async pickRestartPort(service: LocalModelService): Promise<number> {
     const { host, port } = service.local;
     if (port && (await isPortFree(host, port))) return port;
     const configured = this.settings.port;
