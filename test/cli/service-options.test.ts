@@ -40,6 +40,7 @@ describe('parseOptions: rejected values name the option (kebab-case) and the val
     ['tail not a number', LogsOptionsSchema, { tail: 'x' }, '--tail: expected a number of lines (got "x")'],
     ['fractional tail', LogsOptionsSchema, { tail: '1.5' }, '--tail: expected a whole number of lines (got "1.5")'],
     ['empty model URI', DeployOptionsSchema, { modelUri: '' }, '--model-uri: expected a model URI'],
+    ['every capital of a long option name', DeployOptionsSchema, { modelUri: 'm', pipelineStepName: 5 }, '--pipeline-step-name: '],
   ])('%s', (_label, schema, raw, message) => {
     expect(() => parseOptions(schema, raw)).toThrow(UsageError);
     expect(() => parseOptions(schema, raw)).toThrow(message);

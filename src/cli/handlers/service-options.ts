@@ -56,6 +56,6 @@ export function parseOptions<S extends z.ZodType>(schema: S, opts: unknown): z.o
   if (parsed.success) return parsed.data;
   // Report what was typed ("abc"), not what coercion made of it (NaN, printed as null).
   const issues = parsed.error.issues.map((i) => ({ ...i, input: (opts as Record<string, unknown>)?.[String(i.path[0])] })) as typeof parsed.error.issues;
-  const lines = formatIssues('option', issues).map((l) => l.replace(/^option: /, '--').replace(/--([a-z]+)([A-Z])/g, (_, a: string, b: string) => `--${a}-${b.toLowerCase()}`));
+  const lines = formatIssues('option', issues).map((l) => l.replace(/^option: ([A-Za-z]+)/, (_, key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`));
   throw new UsageError(`invalid option:\n${lines.join('\n')}`);
 }
