@@ -28,6 +28,7 @@ export const BUILTIN_FLAVORS: readonly BuiltinFlavor[] = [
     description: 'ONNX models served by the embedded model server in a background process (the default)',
     load: async () => (await import('../integrations/local/index.js')).LocalModelDeployer,
   },
+  { name: 'mlflow', type: 'model_deployer', integration: 'mlflow', source: 'built-in', description: 'MLflow models: onnx on the embedded model server, others with `mlflow models serve`, in background processes', load: async () => (await import('../integrations/mlflow/index.js')).MlflowModelDeployer },
 ];
 
 /** The built-in flavor called `name`, if any. */

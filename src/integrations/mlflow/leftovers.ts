@@ -1,0 +1,66 @@
+/**
+ * Processes an MLflow server left behind. `mlflow models serve` is a Python parent whose uvicorn child
+ * serves the port; when the parent is gone (crashed, or a stop timed out after it exited) the child may
+ * still run, and the recorded pid no longer leads to it. Every process we spawn for a service carries
+ * ZENML_SERVICE_UUID=<uuid> in its environment, so those are found by that mark, never by name.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { TimeoutError } from '../../errors.js';
+
+/** The environment variable that marks every process of a service. */
+export const SERVICE_MARK = 'ZENML_SERVICE_UUID';
+
+/** Live pids (ours to signal: same user) whose environment carries the service's mark. Linux only; [] elsewhere. */
+export async function markedProcesses(uuid: string): Promise<number[]> {
+  if (process.platform !== 'linux') return [];
+  const mark = Buffer.from(`${SERVICE_MARK}=${uuid}\0`);
+  const found: number[] = [];
+  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      // environ is NUL-separated; prefixing a NUL makes the match start at a variable's name.
+      const environ = Buffer.concat([Buffer.from('\0'), await readFile(`/proc/${entry}/environ`)]);
+      if (!environ.includes(Buffer.concat([Buffer.from('\0'), mark]))) continue;
+      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
+      if (stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] !== 'Z') found.push(Number(entry));
+    } catch {
+      // another user's process (EACCES), or gone meanwhile
+    }
+  }
+  return found;
+}
+
+/**
+ * SIGTERM every process marked with `uuid`, wait up to `timeoutS` for them to exit, then SIGKILL the rest
+ * with `force`, else TimeoutError. Resolves at once when there are none (the usual case).
+ */
+export async function stopLeftovers(uuid: string, timeoutS: number, force: boolean): Promise<void> {
+  let pids = await markedProcesses(uuid);
+  if (pids.length === 0) return;
+  signal(pids, 'SIGTERM');
+  const deadline = Date.now() + timeoutS * 1000;
+  while (pids.length > 0 && Date.now() < deadline) {
+    await sleep(50);
+    pids = await markedProcesses(uuid);
+  }
+  if (pids.length === 0) return;
+  if (!force) {
+    throw new TimeoutError(`processes ${pids.join(', ')} of model server ${uuid} did not exit within ${timeoutS}s of SIGTERM`, {
+      suggestion: 'retry with --force to kill them',
+      details: { pids },
+    });
+  }
+  signal(pids, 'SIGKILL');
+  for (let i = 0; i < 200 && (await markedProcesses(uuid)).length > 0; i += 1) await sleep(50);
+}
+
+function signal(pids: number[], name: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, name);
+    } catch {
+      // exited meanwhile
+    }
+  }
+}

@@ -1,0 +1,131 @@
+/** Running `mlflow models serve` for a service: the spawn, the wait for /ping, and its readiness marker. */
+import { randomUUID } from 'node:crypto';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { writeAtomic } from '../../config/write-config.js';
+import { ServerError } from '../../errors.js';
+import type { BaseService } from '../../services/base-service.js';
+import { spawnDaemon, stopProcess } from '../../services/daemon.js';
+import { probeHealth, waitForHealthy } from '../../services/health-probe.js';
+import { fileSize } from '../../services/log-tail.js';
+import { isAlive } from '../../services/process-identity.js';
+import { saveService } from '../../services/service-store.js';
+import { ServiceState } from '../../services/service-status.js';
+import { reconcileService, runtimeMatches } from '../local/reconcile.js';
+import { SERVICE_MARK } from './leftovers.js';
+import type { MlflowRuntime } from './mlflow-command.js';
+import { MlflowModelService } from './mlflow-service.js';
+import type { MlflowSettings } from './mlflow-settings.js';
+
+/** What launchMlflowServer needs besides the service. */
+export interface MlflowLaunchOptions {
+  settings: MlflowSettings;
+  stateDir: string;
+  mlflow: MlflowRuntime;
+  /** Seconds to wait for /ping (capped by settings.startTimeout); 0 returns in pending_startup right after the spawn. */
+  timeout: number;
+}
+
+/**
+ * Spawn `mlflow models serve` for the service's model directory on its recorded host and port (a
+ * process group of its own: mlflow starts uvicorn and its workers as children), persist it as
+ * pending_startup, wait for GET /ping and persist it as active. When the wait fails the whole group is
+ * killed and the error (with the log's last lines) rethrown; the caller decides what becomes of the record.
+ */
+export async function launchMlflowServer(service: MlflowModelService, options: MlflowLaunchOptions): Promise<MlflowModelService> {
+  const { settings, stateDir, mlflow, timeout } = options;
+  const { host, port, logPath, servicePath } = service.local;
+  const { modelDir } = service.mlflow;
+  service.setLocal({ instanceId: randomUUID() });
+  await mkdir(servicePath, { recursive: true });
+  await appendFile(
+    logPath,
+    `[zenml] ${new Date().toISOString()} starting mlflow models serve for ${service.uuid} on ${host}:${port}: ${modelDir}\n`,
+  );
+  const logStart = await fileSize(logPath);
+  const identity = await spawnDaemon({
+    command: mlflow.command,
+    args: ['models', 'serve', '-m', modelDir, '-h', host, '-p', String(port), '-w', String(settings.workers), '--env-manager', 'local'],
+    cwd: servicePath,
+    // Marks every process of this server, children included: stop finds uvicorn even when mlflow is gone.
+    env: { ...mlflow.env, [SERVICE_MARK]: service.uuid },
+    logPath,
+    pidPath: service.pidPath,
+  });
+  service.setLocal({ pid: identity.pid, processStartTime: identity.startTime });
+  service.endpoint = service.endpointUrls();
+  service.setState(ServiceState.PENDING_STARTUP);
+  await saveService(stateDir, service);
+  if (timeout === 0) return service;
+  try {
+    await waitForPing(service, Math.min(timeout, settings.startTimeout));
+  } catch (error) {
+    await stopProcess(identity, 5, true).catch(() => undefined);
+    throw await withCause(error, logPath, logStart);
+  }
+  service.setState(ServiceState.ACTIVE);
+  await saveService(stateDir, service);
+  return service;
+}
+
+/** Wait until this spawn answers GET /ping, then mark it ready. ServerError when it exits first, TimeoutError after `timeoutS`. */
+export async function waitForPing(service: MlflowModelService, timeoutS: number): Promise<void> {
+  await waitForHealthy(service.endpointUrls().healthCheckUrl, {
+    timeoutS,
+    processIdentity: service.identity,
+    logPath: service.local.logPath,
+  });
+  if (!(await isAlive(service.identity))) {
+    throw new ServerError(`the mlflow server process ${service.local.pid} exited right after answering /ping`);
+  }
+  await markReady(service);
+}
+
+/**
+ * The error with the first exception the server logged put in front: when the model fails to load,
+ * uvicorn's traceback names the cause, and the lines quoted at the end are only mlflow's wrapper around it.
+ */
+async function withCause(error: unknown, logPath: string, from: number): Promise<unknown> {
+  if (!(error instanceof ServerError)) return error;
+  let text = '';
+  try {
+    text = (await readFile(logPath)).subarray(from).toString('utf8');
+  } catch {
+    return error;
+  }
+  const cause = text
+    .split('\n')
+    .find((line) => EXCEPTION_LINE.test(line) && !line.includes('returned non zero return code'));
+  if (!cause) return error;
+  return new ServerError(`mlflow models serve failed: ${cause.trim()}\n${error.message}`, { cause: error, details: error.details });
+}
+
+// `zipfile.BadZipFile: …`, `ModuleNotFoundError: …`, `OSError: …`: a Python exception's last line.
+const EXCEPTION_LINE = /^[A-Za-z_][\w.]*(Error|Exception|Exit|BadZipFile|Interrupt)\b(:|$)/;
+
+/**
+ * Write runtime.json for this spawn, as our own server does once it listens: the local flavor's status
+ * reconciliation then reads an MLflow server that answered /ping as up, without any HTTP of its own.
+ */
+async function markReady(service: MlflowModelService): Promise<void> {
+  const { pid, instanceId, host, port } = service.local;
+  const runtime = { pid, instanceId, host, port, server: 'mlflow', startedAt: new Date().toISOString() };
+  await writeAtomic(service.runtimePath, `${JSON.stringify(runtime, null, 2)}\n`);
+}
+
+/**
+ * The local reconciliation, plus one cheap probe for an MLflow server deployed without waiting
+ * (timeout 0): while it is pending_startup and alive, an answer to /ping marks it ready.
+ */
+export async function reconcileMlflowService(stateDir: string, service: BaseService): Promise<BaseService | undefined> {
+  if (
+    service instanceof MlflowModelService &&
+    service.mlflow.servingFlavor === 'python_function' &&
+    service.status.state === ServiceState.PENDING_STARTUP &&
+    (await isAlive(service.identity)) &&
+    !(await runtimeMatches(service)) &&
+    (await probeHealth(service.endpointUrls().healthCheckUrl, undefined, 1000))
+  ) {
+    await markReady(service);
+  }
+  return reconcileService(stateDir, service);
+}
