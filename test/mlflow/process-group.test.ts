@@ -1,0 +1,68 @@
+// stopProcess waits for a server's whole process group, not only its leader: `mlflow models serve` exits at
+// once on SIGTERM while its uvicorn child is still shutting down and holding the port; and what such a child
+// left behind is found by its service mark. Real processes, no Python.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { groupHasMembers, spawnDaemon, stopProcess, type ProcessIdentity } from '../../src/services/daemon.js';
+import { TimeoutError } from '../../src/errors.js';
+import { markedProcesses, SERVICE_MARK, stopLeftovers } from '../../src/integrations/mlflow/leftovers.js';
+import { groupPids } from '../helpers/mlflow-cli.js';
+
+let dir: string;
+const started: ProcessIdentity[] = [];
+// Every process here carries a mark, so cleanup finds children whose leader is already gone.
+const marks: string[] = [];
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'zenml-pgroup-'));
+});
+afterAll(async () => {
+  await Promise.all(started.map((id) => stopProcess(id, 1, true).catch(() => undefined)));
+  await Promise.all(marks.map((mark) => stopLeftovers(mark, 1, true).catch(() => undefined)));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A leader that exits on SIGTERM at once, and a child that runs `childOnTerm` on SIGTERM ('' ignores it). */
+async function leaderWithChild(childOnTerm: string): Promise<ProcessIdentity> {
+  const script = `(trap '${childOnTerm}' TERM; while :; do sleep 0.05; done) & trap 'exit 0' TERM; while :; do sleep 0.05; done`;
+  const mark = `pgroup-test-${marks.length}-${process.pid}`;
+  marks.push(mark);
+  const env = { ...process.env, [SERVICE_MARK]: mark };
+  const identity = await spawnDaemon({ command: 'bash', args: ['-c', script], logPath: path.join(dir, 'log'), env });
+  started.push(identity);
+  // Wait until the child exists.
+  for (let i = 0; i < 100 && (await groupPids(identity.pid)).length < 2; i += 1) await new Promise((r) => setTimeout(r, 20));
+  expect((await groupPids(identity.pid)).length).toBeGreaterThanOrEqual(2);
+  return identity;
+}
+
+test('a stop returns only after the children of the group are gone too', async () => {
+  const identity = await leaderWithChild('sleep 0.5; exit 0');
+  expect(await stopProcess(identity, 10, false)).toBe('exited');
+  expect(await groupHasMembers(identity.pid)).toBe(false);
+});
+
+test('a child that ignores SIGTERM times out without force, and is killed with it', async () => {
+  const identity = await leaderWithChild('');
+  await expect(stopProcess(identity, 0.5, false)).rejects.toThrow(/or a process it started/);
+  const again = await leaderWithChild('');
+  expect(await stopProcess(again, 0.5, true)).toBe('killed');
+  expect(await groupHasMembers(again.pid)).toBe(false);
+});
+
+test('a child left behind by its leader is found by the service mark and stopped', async () => {
+  const uuid = `pgroup-test-leftover-${process.pid}`;
+  marks.push(uuid);
+  const script = `(trap '' TERM; while :; do sleep 0.05; done) & trap 'exit 0' TERM; while :; do sleep 0.05; done`;
+  const identity = await spawnDaemon({ command: 'bash', args: ['-c', script], logPath: path.join(dir, 'log'), env: { ...process.env, [SERVICE_MARK]: uuid } });
+  started.push(identity);
+  for (let i = 0; i < 100 && (await markedProcesses(uuid)).length < 2; i += 1) await new Promise((r) => setTimeout(r, 20));
+  // The stop times out once the leader has exited: the child ignores SIGTERM, and the record names only the leader.
+  await expect(stopProcess(identity, 0.3, false)).rejects.toThrow(TimeoutError);
+  expect(await stopProcess(identity, 0.3, true)).toBe('not-running');
+  expect((await markedProcesses(uuid)).length).toBeGreaterThan(0);
+  await expect(stopLeftovers(uuid, 0.3, false)).rejects.toThrow(/did not exit within/);
+  await stopLeftovers(uuid, 0.3, true);
+  expect(await markedProcesses(uuid)).toEqual([]);
+  expect(await markedProcesses('another-uuid')).toEqual([]);
+});
