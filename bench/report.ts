@@ -1,0 +1,186 @@
+/** The run's record (JSON) and its Markdown summary: machine, figures, ratios and targets. */
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import type { CliStartResult } from './cli-start.js';
+import type { DeployResult } from './deploy-ready.js';
+import type { BenchOptions } from './options.js';
+import { REPO_ROOT } from './project.js';
+import type { ScaleResult } from './scale.js';
+import { fmt, formatSummary } from './stats.js';
+import type { LoadPoint, ThroughputResult } from './throughput.js';
+
+/** Where and on what the bench ran. */
+export interface Machine {
+  cpu: string;
+  cores: number;
+  ramGiB: number;
+  node: string;
+  os: string;
+  commit: string;
+}
+
+/** A target from the issue, judged on this run's figures. */
+export interface Target {
+  name: string;
+  value: string;
+  target: string;
+  /** undefined when the figure was not measured in this run. */
+  pass?: boolean;
+}
+
+/** The JSON written to bench/results. */
+export interface BenchResults {
+  date: string;
+  machine: Machine;
+  options: Omit<BenchOptions, 'out' | 'keep' | 'profile'>;
+  cliStart?: CliStartResult | { error: string };
+  deploy?: DeployResult | { error: string };
+  throughput?: ThroughputResult | { error: string };
+  scale?: ScaleResult | { error: string };
+  /** 1-minute load average before and after each section (other processes skew the figures). */
+  loadAverage: Record<string, { before: number; after: number }>;
+  targets: Target[];
+  durationS: number;
+}
+
+/** CPU, cores, memory, Node and the commit measured. */
+export function describeMachine(): Machine {
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+    if (dirty) commit += ' (src has uncommitted changes)';
+  } catch {
+    // not a git checkout
+  }
+  return {
+    cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
+    cores: os.availableParallelism(),
+    ramGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    commit,
+  };
+}
+
+const ok = <T extends object>(r: T | { error: string } | undefined): T | undefined => (r && !('error' in r) ? (r as T) : undefined);
+
+/** Judge the issue's targets on the measured figures (none is asserted; they are reported). */
+export function judgeTargets(results: Omit<BenchResults, 'targets'>): Target[] {
+  const cli = ok(results.cliStart);
+  const deploy = ok(results.deploy);
+  const tp = ok(results.throughput);
+  const scale = ok(results.scale);
+  const targets: Target[] = [];
+  const add = (name: string, value: number | undefined, unit: string, target: string, pass: (v: number) => boolean) =>
+    targets.push({ name, value: value === undefined ? 'not measured' : `${fmt(value)}${unit}`, target, pass: value === undefined ? undefined : pass(value) });
+  add('CLI `flavor list` / bare `node -e 0`', cli?.flavorListOverNode, '×', '≤ 2.5×', (v) => v <= 2.5);
+  add('deploy → first prediction (local)', deploy?.local.total.median, ' ms', '< 1000 ms', (v) => v < 1000);
+  add('served /invocations req/s (batching on, 32 conn) / in-process runs/s', tp?.overCeiling['batching.invocations'], '×', '≥ 0.33×', (v) => v >= 1 / 3);
+  add('served v2 req/s (batching on, 32 conn) / in-process runs/s', tp?.overCeiling['batching.v2'], '×', '≥ 0.33×', (v) => v >= 1 / 3);
+  add('served /invocations req/s / `mlflow models serve` (32 conn)', tp?.peers?.localOverMlflowServe, '×', '≥ 10×', (v) => v >= 10);
+  add('`find` over 10,000 services', scale?.find.find((p) => p.services === 10000)?.find.median, ' ms', '< 150 ms', (v) => v < 150);
+  return targets;
+}
+
+function row(cells: (string | number | undefined)[]): string {
+  // Errors may span lines; a table row may not.
+  return `| ${cells.map((c) => (c === undefined ? '—' : String(c).replace(/\s*\n\s*/g, ' '))).join(' | ')} |`;
+}
+
+const x = (v: number | undefined) => (v === undefined ? '—' : `${fmt(v)}×`);
+/** A skip reason fit for one table cell: one line, short (the JSON keeps it whole). */
+const skipped = (v: unknown) =>
+  v && typeof v === 'object' && 'skipped' in v ? `skipped: ${oneLine((v as { skipped: string }).skipped, 240)}` : undefined;
+
+function oneLine(text: string, max: number): string {
+  const line = text.replace(/\s+/g, ' ').replace(/\|/g, '\\|').trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+function loadRows(label: string, points: LoadPoint[] | { skipped: string } | undefined): string[] {
+  if (!points) return [];
+  if (!Array.isArray(points)) return [row([label, skipped(points), '', '', '', ''])];
+  return points.map((p) =>
+    row([
+      `${label} @${p.connections}`,
+      formatSummary(p.rps),
+      formatSummary(p.p50),
+      formatSummary(p.p99),
+      p.serverCpu ? `${fmt(p.serverCpu.median)} / ${fmt(p.clientCpu.median)}` : `— / ${fmt(p.clientCpu.median)}`,
+      p.non2xx + p.errors > 0 ? `${p.non2xx} non-2xx, ${p.errors} errors` : '',
+    ]),
+  );
+}
+
+/** The short Markdown report printed at the end of a run. */
+export function markdownReport(r: BenchResults): string {
+  const m = r.machine;
+  const out: string[] = [
+    `## Bench ${r.date}${r.options.quick ? ' (quick)' : ''}${r.options.peers ? ' with peers' : ''}`,
+    '',
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.ramGiB} GiB RAM, Node ${m.node}, ${m.os}; commit ${m.commit}. Figures are medians (min–max) over repeated runs.`,
+    '',
+  ];
+  // Before each section: afterwards the load includes the bench's own servers and load generator.
+  const busiest = Math.max(0, ...Object.values(r.loadAverage).map((l) => l.before));
+  if (busiest > m.cores * 0.75) {
+    out.push(`**Warning:** the machine was busy (1-minute load average up to ${busiest} on ${m.cores} cores); figures are pessimistic and noisy.`, '');
+  }
+  const cli = ok(r.cliStart);
+  const deploy = ok(r.deploy);
+  const tp = ok(r.throughput);
+  const scale = ok(r.scale);
+  out.push(row(['Figure', 'Ours', 'Baseline / peer', 'Ratio']), row(['---', '---', '---', '---']));
+  if (cli) {
+    const peers = cli.peers && 'help' in cli.peers ? cli.peers : undefined;
+    out.push(row([`CLI start: bare \`node -e 0\` (${cli.runs} runs)`, formatSummary(cli.nodeBare), '', '']));
+    out.push(row(['CLI start: `zenml --help`', formatSummary(cli.help), 'node -e 0', x(cli.helpOverNode)]));
+    out.push(row(['CLI start: `zenml model-deployer flavor list`', formatSummary(cli.flavorList), 'node -e 0', x(cli.flavorListOverNode)]));
+    if (peers) {
+      out.push(row([`Python ZenML ${peers.zenmlVersion} \`zenml --help\``, '', formatSummary(peers.help), `${x(peers.helpPeerOverOurs)} ours`]));
+      out.push(row(['Python ZenML `model-deployer flavor list`', '', formatSummary(peers.flavorList), `${x(peers.flavorListPeerOverOurs)} ours`]));
+    } else if (cli.peers) out.push(row(['Python ZenML CLI', '', skipped(cli.peers), '']));
+  } else if (r.cliStart) out.push(row(['CLI start', `error: ${(r.cliStart as { error: string }).error}`, '', '']));
+  if (deploy) {
+    out.push(row([`Deploy → first prediction, \`local\` (${deploy.runs} runs)`, formatSummary(deploy.local.total), deploy.local.cli ? `deploy command alone ${formatSummary(deploy.local.cli)}` : '', '']));
+    const p = deploy.peers;
+    if (p) {
+      out.push(row(['… `mlflow models serve` (sklearn)', '', 'total' in p.mlflowServe ? formatSummary(p.mlflowServe.total) : skipped(p.mlflowServe), `${x(p.mlflowServeOverLocal)} ours`]));
+      out.push(row(['… our `mlflow` flavor (sklearn)', '', 'total' in p.mlflowFlavor ? formatSummary(p.mlflowFlavor.total) : skipped(p.mlflowFlavor), `${x(p.mlflowFlavorOverLocal)} ours`]));
+    }
+  } else if (r.deploy) out.push(row(['Deploy → first prediction', `error: ${(r.deploy as { error: string }).error}`, '', '']));
+  if (tp) {
+    const top = tp.local.batching.invocations[tp.local.batching.invocations.length - 1];
+    out.push(row(['In-process onnxruntime (1 session, sequential)', formatSummary(tp.ceiling.runsPerS), '', '']));
+    out.push(row([`Served /invocations, batching on, @${top?.connections}`, formatSummary(top?.rps), 'in-process', x(tp.overCeiling['batching.invocations'])]));
+    if (tp.peers) {
+      out.push(row(['… vs `mlflow models serve` /invocations', '', Array.isArray(tp.peers.mlflowServe) ? formatSummary(tp.peers.mlflowServe.at(-1)?.rps) : skipped(tp.peers.mlflowServe), x(tp.peers.localOverMlflowServe)]));
+      out.push(row(['… v2 vs MLServer v2', '', Array.isArray(tp.peers.mlserver) ? formatSummary(tp.peers.mlserver.at(-1)?.rps) : skipped(tp.peers.mlserver), x(tp.peers.localOverMlserver)]));
+    }
+  } else if (r.throughput) out.push(row(['Throughput', `error: ${(r.throughput as { error: string }).error}`, '', '']));
+  if (scale) {
+    for (const p of scale.find) out.push(row([`\`find --json\` over ${p.services.toLocaleString('en-US')} services`, formatSummary(p.find), '', '']));
+    out.push(row([`${scale.deployInARow.count} deploys in a row (each / total)`, `${formatSummary(scale.deployInARow.each)} / ${fmt(scale.deployInARow.totalMs)} ms`, '', '']));
+    out.push(row([`Idle model server RSS (${scale.processesPerServer} process(es))`, formatSummary(scale.idleServerRss), '', '']));
+  } else if (r.scale) out.push(row(['Scale', `error: ${(r.scale as { error: string }).error}`, '', '']));
+
+  if (tp) {
+    out.push('', `Throughput (${tp.repeats} × ${tp.durationS} s per point; requests/s count 2xx answers only):`, '');
+    out.push(
+      row(['Server / endpoint @connections', 'req/s', 'p50', 'p99', 'CPU % server / load generator', 'problems']),
+      row(['---', '---', '---', '---', '---', '---']),
+    );
+    out.push(...loadRows('local, batching on, /invocations', tp.local.batching.invocations));
+    out.push(...loadRows('local, batching on, v2', tp.local.batching.v2));
+    out.push(...loadRows('local, batching off, /invocations', tp.local.noBatching.invocations));
+    out.push(...loadRows('local, batching off, v2', tp.local.noBatching.v2));
+    out.push(...loadRows('mlflow models serve, /invocations', tp.peers?.mlflowServe));
+    out.push(...loadRows('MLServer, v2', tp.peers?.mlserver));
+  }
+  out.push('', 'Targets (reported, not asserted):', '', row(['Target', 'Measured', 'Goal', 'Result']), row(['---', '---', '---', '---']));
+  for (const t of r.targets) out.push(row([t.name, t.value, t.target, t.pass === undefined ? 'not measured' : t.pass ? 'pass' : 'FAIL']));
+  out.push('', `Total bench time: ${Math.round(r.durationS)} s.`);
+  return out.join('\n');
+}
+

@@ -1,0 +1,74 @@
+/**
+ * Figure 4, scale: `zenml model-deployer find --json` over 1,000 and 10,000 registered (inactive)
+ * services; 20 `deploy`s in a row; the resident memory of an idle model server (with its children).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { BenchOptions } from './options.js';
+import type { BenchProject, Deployed } from './project.js';
+import { treeRssMiB } from './proc-stats.js';
+import { seedServices } from './seed-services.js';
+import { summarize, type Summary } from './stats.js';
+
+/** `find` over one store size. */
+export interface FindPoint {
+  services: number;
+  find: Summary;
+  /** How long creating the services through the store API took (not a target; for context). */
+  seedMs: number;
+}
+
+/** What figure 4 measured. */
+export interface ScaleResult {
+  find: FindPoint[];
+  deployInARow: { count: number; each: Summary; totalMs: number };
+  /** VmRSS of each idle server's process tree, 2 s after the last deploy. */
+  idleServerRss: Summary;
+  processesPerServer: number;
+}
+
+/** Measure figure 4. */
+export async function measureScale(project: BenchProject, options: BenchOptions, log: (m: string) => void): Promise<ScaleResult> {
+  await project.zenml(['model-deployer', 'register', 'bench-scale', '--flavor', 'local']);
+  const stateDir = project.stateDir('bench-scale');
+  const find: FindPoint[] = [];
+  let seeded = 0;
+  for (const count of options.serviceCounts) {
+    const seedMs = await seedServices(stateDir, count - seeded);
+    seeded = count;
+    const times: number[] = [];
+    for (let i = 0; i < options.findRuns + 1; i++) {
+      const r = await project.zenml(['model-deployer', 'find', '--json', '--deployer', 'bench-scale'], 120_000);
+      if (i === 0) {
+        const listed = (JSON.parse(r.stdout) as unknown[]).length;
+        if (listed !== count) throw new Error(`find listed ${listed} services, expected ${count}`);
+        continue; // the first run warms the page cache
+      }
+      times.push(r.ms);
+    }
+    const point = { services: count, find: summarize(times, 'ms'), seedMs: Math.round(seedMs) };
+    log(`find over ${count} services: ${point.find.median} ms`);
+    find.push(point);
+  }
+
+  await project.zenml(['model-deployer', 'register', 'bench-many', '--flavor', 'local']);
+  const deployed: Deployed[] = [];
+  const start = performance.now();
+  try {
+    for (let i = 0; i < options.deploysInARow; i++) {
+      deployed.push(await project.deploy('bench-many', `iris-${String(i + 1).padStart(2, '0')}`));
+    }
+    const totalMs = performance.now() - start;
+    await sleep(2000);
+    const rss = deployed.map((d) => treeRssMiB(d.pid));
+    const result: ScaleResult = {
+      find,
+      deployInARow: { count: deployed.length, each: summarize(deployed.map((d) => d.cliMs), 'ms'), totalMs: Math.round(totalMs) },
+      idleServerRss: summarize(rss.map((r) => r.mib), 'MiB'),
+      processesPerServer: Math.max(...rss.map((r) => r.processes)),
+    };
+    log(`${deployed.length} deploys in a row: ${result.deployInARow.totalMs} ms; idle server RSS ${result.idleServerRss.median} MiB`);
+    return result;
+  } finally {
+    for (const d of deployed) await project.remove('bench-many', d.uuid, d.pid).catch(() => undefined);
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * Figure 3, throughput and latency: autocannon against a `local` deployment's two prediction
+ * endpoints (batching on and off) at 1, 8 and 32 connections, against the in-process onnxruntime
+ * ceiling; with peers, against `mlflow models serve` and MLServer serving the scikit-learn model.
+ */
+import path from 'node:path';
+import { irisRows, mlflowBodies, v2Bodies } from './iris-requests.js';
+import { firstSuccess, runLoad, type LoadTarget } from './load.js';
+import type { BenchOptions } from './options.js';
+import { runChild, stopGroup } from './processes.js';
+import { IRIS_ONNX, REPO_ROOT, type BenchProject } from './project.js';
+import type { PythonEnvs } from './python-envs.js';
+import { startMlflowServe, startMlserver, trainMlflowModel, trainMlserverModel, type PeerServer } from './python-servers.js';
+import { ratio, summarize, type Summary } from './stats.js';
+
+/** One connection count against one endpoint. */
+export interface LoadPoint {
+  connections: number;
+  rps: Summary;
+  p50: Summary;
+  p99: Summary;
+  /** Summed over the repeats: anything but 0 makes the point suspect. */
+  non2xx: number;
+  errors: number;
+  /** Server CPU (with its children) in % of one core: near 100 × its processes means the server is the bottleneck. */
+  serverCpu?: Summary;
+  /** Load generator CPU in % of one core: near 100 means autocannon is the bottleneck. */
+  clientCpu: Summary;
+}
+
+/** The in-process ceiling. */
+export interface Ceiling {
+  runsPerS: Summary;
+  p50: Summary;
+  p99: Summary;
+}
+
+type Skipped = { skipped: string };
+
+/** What figure 3 measured. */
+export interface ThroughputResult {
+  durationS: number;
+  repeats: number;
+  ceiling: Ceiling;
+  local: {
+    batching: { invocations: LoadPoint[]; v2: LoadPoint[] };
+    noBatching: { invocations: LoadPoint[]; v2: LoadPoint[] };
+  };
+  /** Served requests/s over in-process runs/s, per variant, at the highest connection count. */
+  overCeiling: Record<string, number | undefined>;
+  peers?: {
+    mlflowServe: LoadPoint[] | Skipped;
+    mlserver: LoadPoint[] | Skipped;
+    /** Our /invocations (batching on) over mlflow's, at the highest connection count. */
+    localOverMlflowServe?: number;
+    /** Our v2 (batching on) over MLServer's v2, at the highest connection count. */
+    localOverMlserver?: number;
+  };
+}
+
+const ROWS = irisRows();
+
+/** Runs of every connection count against one target (after a short warm-up). */
+async function loadPoints(target: LoadTarget, options: BenchOptions, log: (m: string) => void, label: string): Promise<LoadPoint[]> {
+  await runLoad(target, options.connections[options.connections.length - 1], Math.min(2, options.duration));
+  const points: LoadPoint[] = [];
+  for (const connections of options.connections) {
+    const runs = [];
+    for (let i = 0; i < options.repeats; i++) runs.push(await runLoad(target, connections, options.duration));
+    const point: LoadPoint = {
+      connections,
+      rps: summarize(runs.map((r) => r.rps), 'req/s'),
+      p50: summarize(runs.map((r) => r.p50Ms), 'ms'),
+      p99: summarize(runs.map((r) => r.p99Ms), 'ms'),
+      non2xx: runs.reduce((a, r) => a + r.non2xx, 0),
+      errors: runs.reduce((a, r) => a + r.errors + r.timeouts, 0),
+      serverCpu: target.pid ? summarize(runs.map((r) => r.serverCpuPct ?? 0), '%') : undefined,
+      clientCpu: summarize(runs.map((r) => r.clientCpuPct), '%'),
+    };
+    log(`${label} @${connections}: ${Math.round(point.rps.median)} req/s, p50 ${point.p50.median} ms, p99 ${point.p99.median} ms, server CPU ${point.serverCpu?.median ?? '?'}%, client CPU ${point.clientCpu.median}%`);
+    points.push(point);
+  }
+  return points;
+}
+
+/** The in-process ceiling, in a child process so it has a runtime of its own. */
+async function measureCeiling(options: BenchOptions): Promise<Ceiling> {
+  const r = await runChild(
+    process.execPath,
+    ['--import', 'tsx', path.join(REPO_ROOT, 'bench', 'ort-ceiling.ts'), IRIS_ONNX, String(options.ortSeconds), String(Math.max(3, options.repeats)), JSON.stringify(ROWS)],
+    { cwd: REPO_ROOT, env: process.env, timeoutMs: (options.ortSeconds * Math.max(3, options.repeats) + 60) * 1000 },
+  );
+  if (r.code !== 0) throw new Error(`ort-ceiling failed: ${r.stderr.slice(-1500)}`);
+  const { windows } = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { windows: { runsPerS: number; p50Ms: number; p99Ms: number }[] };
+  return {
+    runsPerS: summarize(windows.map((w) => w.runsPerS), 'runs/s'),
+    p50: summarize(windows.map((w) => w.p50Ms), 'ms'),
+    p99: summarize(windows.map((w) => w.p99Ms), 'ms'),
+  };
+}
+
+const at = (points: LoadPoint[] | Skipped | undefined, connections: number) =>
+  Array.isArray(points) ? points.find((p) => p.connections === connections)?.rps : undefined;
+
+/** Measure figure 3. */
+export async function measureThroughput(
+  project: BenchProject,
+  options: BenchOptions,
+  python: PythonEnvs | undefined,
+  log: (m: string) => void,
+): Promise<ThroughputResult> {
+  const ceiling = await measureCeiling(options);
+  log(`in-process onnxruntime: ${Math.round(ceiling.runsPerS.median)} runs/s`);
+
+  await project.zenml(['model-deployer', 'register', 'bench-batch', '--flavor', 'local', '-c', 'batching.enabled=true']);
+  await project.zenml(['model-deployer', 'register', 'bench-nobatch', '--flavor', 'local', '-c', 'batching.enabled=false']);
+  const local = {} as ThroughputResult['local'];
+  for (const [key, deployer] of [['batching', 'bench-batch'], ['noBatching', 'bench-nobatch']] as const) {
+    const d = await project.deploy(deployer, 'iris');
+    try {
+      local[key] = {
+        invocations: await loadPoints({ url: d.predictionUrl, bodies: mlflowBodies(ROWS), pid: d.pid }, options, log, `${deployer} /invocations`),
+        v2: await loadPoints({ url: d.v2InferUrl, bodies: v2Bodies(ROWS, 'input', 'FP32'), pid: d.pid }, options, log, `${deployer} v2`),
+      };
+    } finally {
+      await project.remove(deployer, d.uuid, d.pid);
+    }
+  }
+  const top = options.connections[options.connections.length - 1];
+  const overCeiling: Record<string, number | undefined> = {};
+  for (const variant of ['batching', 'noBatching'] as const) {
+    for (const endpoint of ['invocations', 'v2'] as const) {
+      overCeiling[`${variant}.${endpoint}`] = ratio(at(local[variant][endpoint], top), ceiling.runsPerS);
+    }
+  }
+  const result: ThroughputResult = { durationS: options.duration, repeats: options.repeats, ceiling, local, overCeiling };
+  if (!options.peers) return result;
+
+  const mlflowServe = await withPeer('mlflow models serve', python?.mlflow ? undefined : python?.problems.mlflow, async () => {
+    const model = await trainMlflowModel(python!, project.dir);
+    return startMlflowServe(python!, model, project.dir);
+  }, (s) => ({ url: `${s.baseUrl}/invocations`, bodies: mlflowBodies(ROWS), pid: s.pid }), options, log);
+  const mlserver = await withPeer('MLServer', python?.mlserver ? undefined : python?.problems.mlserver, async () => {
+    const repo = await trainMlserverModel(python!, project.dir);
+    return startMlserver(python!, repo, project.dir);
+  }, (s) => ({ url: `${s.baseUrl}/v2/models/iris/infer`, bodies: v2Bodies(ROWS, 'input-0', 'FP64'), pid: s.pid }), options, log);
+  result.peers = {
+    mlflowServe,
+    mlserver,
+    localOverMlflowServe: ratio(at(local.batching.invocations, top), at(mlflowServe, top)),
+    localOverMlserver: ratio(at(local.batching.v2, top), at(mlserver, top)),
+  };
+  return result;
+}
+
+/** Start a peer, wait for its first prediction, load it, stop it; a peer that cannot run is reported as skipped. */
+async function withPeer(
+  label: string,
+  problem: string | undefined,
+  start: () => Promise<PeerServer>,
+  target: (s: PeerServer) => LoadTarget,
+  options: BenchOptions,
+  log: (m: string) => void,
+): Promise<LoadPoint[] | Skipped> {
+  if (problem !== undefined) return { skipped: problem || `${label}: no environment` };
+  let server: PeerServer | undefined;
+  try {
+    server = await start();
+    await firstSuccess(target(server), 180_000, 100);
+    return await loadPoints(target(server), options, log, label);
+  } catch (error) {
+    return { skipped: `${label}: ${(error as Error).message.slice(0, 800)}${server ? ` (log: ${server.logPath})` : ''}` };
+  } finally {
+    if (server) await stopGroup(server.pid, 5000);
+  }
+}
