@@ -3,7 +3,6 @@ import { locateConfig, type ConfigLocation, type LocateOptions } from './locate-
 import { readDotfile, isPlainObject } from './read-config.js';
 import { resolveDotfile, type ResolvedConfig } from './resolve-config.js';
 import { validateDotfile } from './validate-config.js';
-import { updateDotfile } from './write-config.js';
 
 /** The configuration as loaded for one command. */
 export interface LoadedConfig {
@@ -35,6 +34,8 @@ export interface EditableDotfile {
  * validate the result, write atomically. Returns what `edit` returns.
  */
 export async function editConfig<T>(filepath: string, edit: (file: EditableDotfile) => T | Promise<T>): Promise<T> {
+  // The lock and atomic-write libraries load only for commands that write.
+  const { updateDotfile } = await import('./write-config.js');
   return updateDotfile(filepath, async (file) => {
     const { data } = validateDotfile(filepath, file.raw);
     const before = resolveDotfile(filepath, data);

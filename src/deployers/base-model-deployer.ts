@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { v4 as uuidv4 } from 'uuid';
 import { NotFoundError, UsageError } from '../errors.js';
 import type { BaseService } from '../services/base-service.js';
 import {
@@ -12,26 +11,12 @@ import {
 import { ServiceState } from '../services/service-status.js';
 import { matchesFilter, type ServiceFilter } from './service-filter.js';
 import { waitForServiceState } from './wait-for-state.js';
+import { MODEL_DEPLOYER_BRAND } from './brand.js';
+
+export { MODEL_DEPLOYER_BRAND, REQUIRED_DEPLOYER_METHODS, isModelDeployerClass } from './brand.js';
 
 /** Default timeout in seconds for starting and stopping model servers, as in ZenML. */
 export const DEFAULT_DEPLOYMENT_START_STOP_TIMEOUT = 300;
-
-/**
- * Brand on every BaseModelDeployer subclass. Symbol.for is shared across module copies,
- * so a flavor that imports this package from its own node_modules still passes the check.
- */
-export const MODEL_DEPLOYER_BRAND = Symbol.for('zenml.BaseModelDeployer');
-
-/** The hooks a flavor must implement; the loader checks each is a function. */
-export const REQUIRED_DEPLOYER_METHODS = [
-  'performDeployModel',
-  'performStopModel',
-  'performStartModel',
-  'performDeleteModel',
-  'listModelServers',
-  'getModelServerInfo',
-  'getModelServerLogs',
-] as const;
 
 /** What every deployer gets from the CLI besides its own settings. */
 export interface DeployerContext {
@@ -158,6 +143,8 @@ export abstract class BaseModelDeployer<Settings = Record<string, unknown>> {
     const parsed = this.normalizeServiceConfig(parseServiceConfig(config));
     const timeout = options.timeout ?? DEFAULT_DEPLOYMENT_START_STOP_TIMEOUT;
     return this.withDeploymentLock(async () => {
+      // uuid is imported here, not at the top: `flavor list` and `--help` never deploy.
+      const { v4: uuidv4 } = await import('uuid');
       const existing = (await this.listModelServers()).filter((s) => sameDeploymentTarget(s.config, parsed));
       if (!options.replace) {
         const identical = existing.find((s) => s.isRunning && sameServiceConfig(s.config, parsed));
@@ -238,9 +225,4 @@ export abstract class BaseModelDeployer<Settings = Record<string, unknown>> {
 
 function newest(services: BaseService[]): BaseService {
   return [...services].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0];
-}
-
-/** True when `value` is a deployer class (by brand, so copies of this package count too). */
-export function isModelDeployerClass(value: unknown): value is ModelDeployerClass {
-  return typeof value === 'function' && (value as unknown as Record<symbol, unknown>)[MODEL_DEPLOYER_BRAND] === true;
 }

@@ -1,5 +1,6 @@
 import { FlavorContractError } from '../errors.js';
-import { isModelDeployerClass, REQUIRED_DEPLOYER_METHODS, type ModelDeployerClass } from '../deployers/base-model-deployer.js';
+import { isModelDeployerClass, REQUIRED_DEPLOYER_METHODS } from '../deployers/brand.js';
+import type { ModelDeployerClass } from '../deployers/base-model-deployer.js';
 import { findBuiltinFlavor } from './builtin-flavors.js';
 
 /**

@@ -1,11 +1,12 @@
 // Layer 3: `zenml --help` and `flavor list` stay fast by not loading heavy or unneeded modules.
 // A preload (`node --import`) records every module the process resolves — ESM through a
 // module.register() resolve hook, CommonJS through Module._resolveFilename — into a file named
-// by an env var; the tests then assert on that list.
+// by an env var; the tests then assert on that list, mapping the CLI bundle's chunks back to
+// the modules they hold through esbuild's metafile.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { killRunningZenml, recordProject, runZenml } from '../helpers/cli.js';
+import { REPO_ROOT, killRunningZenml, recordProject, runZenml } from '../helpers/cli.js';
 import { TempDirs } from '../helpers/temp.js';
 import { BUILTIN_FLAVORS } from '../../src/flavors/builtin-flavors.js';
 
@@ -57,13 +58,24 @@ async function runRecorded(args: string[]) {
     nodeArgs: ['--import', pathToFileURL(preload).href],
     env: { ZENML_TEST_RESOLVE_LOG: log },
   });
-  const urls = existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
+  const resolved = existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
+  // The CLI is bundled (scripts/bundle-cli.mjs): a loaded chunk stands for the modules it holds.
+  const urls = resolved.flatMap((url) => [url, ...bundledModules(url)]);
   const packages = new Set<string>();
   for (const url of urls) {
     const match = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
     if (match) packages.add(match[1]);
   }
   return { result, urls, packages };
+}
+
+/** The source modules inside a loaded chunk of dist/bundle, as file URLs, from esbuild's metafile. */
+function bundledModules(url: string): string[] {
+  const match = /\/(dist\/bundle\/[^/]+\.js)$/.exec(url);
+  if (!match) return [];
+  const meta = JSON.parse(readFileSync(path.join(REPO_ROOT, 'dist/bundle/meta.json'), 'utf8'));
+  const inputs = Object.keys(meta.outputs[match[1]]?.inputs ?? {});
+  return inputs.map((input) => pathToFileURL(path.join(REPO_ROOT, input)).href);
 }
 
 const HEAVY = ['onnxruntime-node', 'onnxruntime-common', 'tsx', 'esbuild', '@kubernetes/client-node'];
