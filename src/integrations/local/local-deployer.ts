@@ -18,7 +18,7 @@ import { deleteServiceDir, listServices, saveService, serviceDirPath } from '../
 import { ServiceState } from '../../services/service-status.js';
 import { swapModel } from './hot-swap.js';
 import { localSettingsSchema, type LocalSettings } from './local-settings.js';
-import { LocalModelService } from './local-service.js';
+import { LocalModelService, type LocalServiceExtra } from './local-service.js';
 import { checkModelFile, resolveModelSpec, servedModelName, type ModelSpec } from './model-spec.js';
 import { reconcileService } from './reconcile.js';
 import { serverEntryPath } from './server-entry.js';
@@ -49,27 +49,8 @@ export class LocalModelDeployer extends BaseModelDeployer<LocalSettings> {
   protected async performDeployModel(uuid: string, config: ServiceConfig, timeout: number): Promise<BaseService> {
     const spec = resolveModelSpec(config);
     const entry = serverEntryPath();
-    const { host } = this.settings;
-    let port = this.settings.port;
-    if (port !== 0 && !(await isPortFree(host, port))) {
-      throw new ServerError(`port ${port} on ${host} is already in use`, { suggestion: 'set port to 0 to pick a free one' });
-    }
-    if (port === 0) port = await findFreePort(host);
-    const servicePath = serviceDirPath(this.stateDir, uuid);
-    const service = new LocalModelService({
-      uuid,
-      config,
-      flavor: this.flavor,
-      extra: {
-        host,
-        port,
-        instanceId: '',
-        servicePath,
-        logPath: path.join(servicePath, 'server.log'),
-        serverConfigPath: path.join(servicePath, 'server-config.json'),
-        modelPath: spec.uri,
-      },
-    });
+    const port = await this.pickDeployPort();
+    const service = new LocalModelService({ uuid, config, flavor: this.flavor, extra: this.newServiceExtra(uuid, port, spec.uri) });
     try {
       return await launchServer(service, spec, this.launchOptions(entry, timeout));
     } catch (error) {
@@ -168,6 +149,29 @@ export class LocalModelDeployer extends BaseModelDeployer<LocalSettings> {
     const end = await fileSize(logPath);
     for (const line of await tailLines(logPath, options.tail ?? Infinity, end)) yield line;
     if (options.follow) yield* followLines(logPath, { signal: options.signal, from: end });
+  }
+
+  /** The port of a new deployment: the configured one, which must be free, or any free port when it is 0. */
+  protected async pickDeployPort(): Promise<number> {
+    const { host, port } = this.settings;
+    if (port !== 0 && !(await isPortFree(host, port))) {
+      throw new ServerError(`port ${port} on ${host} is already in use`, { suggestion: 'set port to 0 to pick a free one' });
+    }
+    return port === 0 ? findFreePort(host) : port;
+  }
+
+  /** The flavor state of a service not spawned yet: its host and port, and the files in its service dir. */
+  protected newServiceExtra(uuid: string, port: number, modelPath: string): Record<string, unknown> {
+    const servicePath = serviceDirPath(this.stateDir, uuid);
+    return {
+      host: this.settings.host,
+      port,
+      instanceId: '',
+      servicePath,
+      logPath: path.join(servicePath, 'server.log'),
+      serverConfigPath: path.join(servicePath, 'server-config.json'),
+      modelPath,
+    } satisfies LocalServiceExtra;
   }
 
   /** The previous port when it is still free, else the configured one, else any free port. */

@@ -4,7 +4,7 @@ import { appendFile, readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { writeAtomic } from '../../config/write-config.js';
 import { ServerError, TimeoutError } from '../../errors.js';
-import { spawnDaemon, stopProcess } from '../../services/daemon.js';
+import { spawnDaemon, stopProcess, type SpawnDaemonOptions } from '../../services/daemon.js';
 import { logExcerpt, waitForHealthy } from '../../services/health-probe.js';
 import { isAlive } from '../../services/process-identity.js';
 import { saveService } from '../../services/service-store.js';
@@ -65,7 +65,7 @@ export async function writeServerConfig(
  */
 export async function launchServer(service: LocalModelService, spec: ModelSpec, options: LaunchOptions): Promise<LocalModelService> {
   const { settings, stateDir, entry, timeout } = options;
-  const { serverConfigPath, logPath, servicePath, host, port } = service.local;
+  const { serverConfigPath, logPath, host, port } = service.local;
   const adminToken = (await readAdminToken(serverConfigPath)) ?? randomBytes(24).toString('hex');
   // A fresh id per spawn: a health answer from an older or foreign process on this port never counts.
   service.setLocal({ instanceId: randomUUID(), modelPath: spec.uri });
@@ -75,23 +75,48 @@ export async function launchServer(service: LocalModelService, spec: ModelSpec, 
     `[zenml] ${new Date().toISOString()} starting model server ${service.uuid} on ${host}:${port}: ` +
       `${spec.name} version ${spec.version} from ${spec.uri}\n`,
   );
-  const identity = await spawnDaemon({
-    command: settings.nodePath ?? process.execPath,
-    args: [entry, '--config', serverConfigPath],
-    cwd: servicePath,
-    logPath,
-    pidPath: service.pidPath,
-  });
+  return launchDaemon(
+    service,
+    { command: settings.nodePath ?? process.execPath, args: [entry, '--config', serverConfigPath] },
+    { stateDir, timeout, waitReady: () => waitUntilReady(service, timeout) },
+  );
+}
+
+/** How launchDaemon waits for the process it spawned. */
+export interface DaemonLaunchOptions {
+  stateDir: string;
+  /** Seconds to wait for readiness; 0 returns in pending_startup right after the spawn. */
+  timeout: number;
+  /** Resolves once this spawn is ready; rejects when it exits or does not get ready in time. */
+  waitReady: () => Promise<void>;
+  /** The error to throw instead of the wait's, asked once the process is stopped (mlflow names the cause its log shows). */
+  explainFailure?: (error: unknown) => Promise<unknown>;
+}
+
+/**
+ * The lifecycle every server process of a service shares, whatever the server: spawn it in the
+ * service dir (appending to its log, pid in server.pid), record the process, its endpoint and
+ * pending_startup, then wait until it is ready and record it active. When the wait fails the
+ * process group is killed and the error rethrown; the caller decides what becomes of the record.
+ */
+export async function launchDaemon<S extends LocalModelService>(
+  service: S,
+  spawn: Pick<SpawnDaemonOptions, 'command' | 'args' | 'env'>,
+  options: DaemonLaunchOptions,
+): Promise<S> {
+  const { stateDir, timeout, waitReady, explainFailure } = options;
+  const { servicePath, logPath } = service.local;
+  const identity = await spawnDaemon({ ...spawn, cwd: servicePath, logPath, pidPath: service.pidPath });
   service.setLocal({ pid: identity.pid, processStartTime: identity.startTime });
   service.endpoint = service.endpointUrls();
   service.setState(ServiceState.PENDING_STARTUP);
   await saveService(stateDir, service);
   if (timeout === 0) return service;
   try {
-    await waitUntilReady(service, timeout);
+    await waitReady();
   } catch (error) {
     await stopProcess(identity, 5, true).catch(() => undefined);
-    throw error;
+    throw explainFailure ? await explainFailure(error) : error;
   }
   service.setState(ServiceState.ACTIVE);
   await saveService(stateDir, service);

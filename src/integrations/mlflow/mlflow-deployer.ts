@@ -5,14 +5,13 @@
  * flavor's service directory, so stop, delete, logs and status reconciliation are inherited from it.
  */
 import { rm } from 'node:fs/promises';
-import path from 'node:path';
 import { DEFAULT_DEPLOYMENT_START_STOP_TIMEOUT, type DeployerContext } from '../../deployers/base-model-deployer.js';
 import { ServerError, UsageError, ZenmlError } from '../../errors.js';
 import type { BaseService } from '../../services/base-service.js';
-import { findFreePort, isAlive, isPortFree, stopProcess } from '../../services/daemon.js';
+import { isAlive, stopProcess } from '../../services/daemon.js';
 import { mapConcurrent } from '../../services/map-concurrent.js';
 import type { ServiceConfig } from '../../services/service-config.js';
-import { deleteServiceDir, listServices, saveService, serviceDirPath } from '../../services/service-store.js';
+import { deleteServiceDir, listServices, saveService } from '../../services/service-store.js';
 import { ServiceState } from '../../services/service-status.js';
 import { swapModel } from '../local/hot-swap.js';
 import { LocalModelDeployer } from '../local/local-deployer.js';
@@ -49,29 +48,11 @@ export class MlflowModelDeployer extends LocalDeployerBase {
   }
 
   protected override async performDeployModel(uuid: string, config: ServiceConfig, timeout: number): Promise<BaseService> {
-    const { host } = this.settings;
-    let port = this.settings.port;
-    if (port !== 0 && !(await isPortFree(host, port))) {
-      throw new ServerError(`port ${port} on ${host} is already in use`, { suggestion: 'set port to 0 to pick a free one' });
-    }
-    if (port === 0) port = await findFreePort(host);
-    const servicePath = serviceDirPath(this.stateDir, uuid);
-    const service = new MlflowModelService({
-      uuid,
-      config,
-      flavor: this.flavor,
-      extra: {
-        host,
-        port,
-        instanceId: '',
-        servicePath,
-        logPath: path.join(servicePath, 'server.log'),
-        serverConfigPath: path.join(servicePath, 'server-config.json'),
-        modelPath: '',
-      },
-    });
+    const port = await this.pickDeployPort();
+    // No model path until the model is fetched: setModel records it.
+    const service = new MlflowModelService({ uuid, config, flavor: this.flavor, extra: this.newServiceExtra(uuid, port, '') });
     try {
-      service.setModel(await this.fetchModel(config.modelUri, servicePath, timeout));
+      service.setModel(await this.fetchModel(config.modelUri, service.local.servicePath, timeout));
       return await this.launch(service, timeout);
     } catch (error) {
       // A deploy that never came up leaves nothing behind: no record, no download, no log.

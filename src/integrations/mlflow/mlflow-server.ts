@@ -4,13 +4,12 @@ import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { writeAtomic } from '../../config/write-config.js';
 import { ServerError } from '../../errors.js';
 import type { BaseService } from '../../services/base-service.js';
-import { spawnDaemon, stopProcess } from '../../services/daemon.js';
 import { probeHealth, waitForHealthy } from '../../services/health-probe.js';
 import { fileSize } from '../../services/log-tail.js';
 import { isAlive } from '../../services/process-identity.js';
-import { saveService } from '../../services/service-store.js';
 import { ServiceState } from '../../services/service-status.js';
 import { reconcileService, runtimeMatches } from '../local/reconcile.js';
+import { launchDaemon } from '../local/server-process.js';
 import { SERVICE_MARK } from './leftovers.js';
 import type { MlflowRuntime } from './mlflow-command.js';
 import { MlflowModelService } from './mlflow-service.js';
@@ -42,29 +41,21 @@ export async function launchMlflowServer(service: MlflowModelService, options: M
     `[zenml] ${new Date().toISOString()} starting mlflow models serve for ${service.uuid} on ${host}:${port}: ${modelDir}\n`,
   );
   const logStart = await fileSize(logPath);
-  const identity = await spawnDaemon({
-    command: mlflow.command,
-    args: ['models', 'serve', '-m', modelDir, '-h', host, '-p', String(port), '-w', String(settings.workers), '--env-manager', 'local'],
-    cwd: servicePath,
-    // Marks every process of this server, children included: stop finds uvicorn even when mlflow is gone.
-    env: { ...mlflow.env, [SERVICE_MARK]: service.uuid },
-    logPath,
-    pidPath: service.pidPath,
-  });
-  service.setLocal({ pid: identity.pid, processStartTime: identity.startTime });
-  service.endpoint = service.endpointUrls();
-  service.setState(ServiceState.PENDING_STARTUP);
-  await saveService(stateDir, service);
-  if (timeout === 0) return service;
-  try {
-    await waitForPing(service, Math.min(timeout, settings.startTimeout));
-  } catch (error) {
-    await stopProcess(identity, 5, true).catch(() => undefined);
-    throw await withCause(error, logPath, logStart);
-  }
-  service.setState(ServiceState.ACTIVE);
-  await saveService(stateDir, service);
-  return service;
+  return launchDaemon(
+    service,
+    {
+      command: mlflow.command,
+      args: ['models', 'serve', '-m', modelDir, '-h', host, '-p', String(port), '-w', String(settings.workers), '--env-manager', 'local'],
+      // Marks every process of this server, children included: stop finds uvicorn even when mlflow is gone.
+      env: { ...mlflow.env, [SERVICE_MARK]: service.uuid },
+    },
+    {
+      stateDir,
+      timeout,
+      waitReady: () => waitForPing(service, Math.min(timeout, settings.startTimeout)),
+      explainFailure: (error) => withCause(error, logPath, logStart),
+    },
+  );
 }
 
 /** Wait until this spawn answers GET /ping, then mark it ready. ServerError when it exits first, TimeoutError after `timeoutS`. */
