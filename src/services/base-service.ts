@@ -1,4 +1,4 @@
-import type { ServiceConfig } from './service-config.js';
+import type { ServiceConfig, ServiceConfigInput } from './service-config.js';
 import { parseServiceConfig } from './service-config.js';
 import { ServiceState, type ServiceEndpoint, type ServiceStatus } from './service-status.js';
 
@@ -21,7 +21,8 @@ export interface ServiceJSON {
 /** Arguments to construct a service. */
 export interface ServiceInit {
   uuid: string;
-  config: ServiceConfig;
+  /** Validated and completed with defaults by the constructor. */
+  config: ServiceConfigInput;
   flavor: string;
   status?: Partial<ServiceStatus>;
   endpoint?: ServiceEndpoint | null;
