@@ -3,7 +3,7 @@
  * one run. Writes bench/results/<date>.json and prints a Markdown summary. Every process it starts
  * is ended on completion, on error and on SIGINT/SIGTERM. See bench/README.md.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +11,7 @@ import { measureCliStart } from './cli-start.js';
 import { measureDeploy } from './deploy-ready.js';
 import { parseOptions, type Section } from './options.js';
 import { installCleanupHandlers, stopAll } from './processes.js';
-import { createProject, REPO_ROOT, stopProjectServers, type BenchProject } from './project.js';
+import { createProject, REPO_ROOT, stopProjectServers, ZENML_BIN, type BenchProject } from './project.js';
 import { preparePythonEnvs, type PythonEnvs } from './python-envs.js';
 import { describeMachine, judgeTargets, markdownReport, type BenchResults } from './report.js';
 import { measureScale } from './scale.js';
@@ -33,12 +33,13 @@ function newestMtime(dir: string): number {
 
 /** The bench measures the built CLI and server: refuse a missing build, warn about a stale one. */
 function checkBuild(): void {
-  const cli = path.join(REPO_ROOT, 'dist', 'cli', 'main.js');
-  const server = path.join(REPO_ROOT, 'dist', 'server', 'main.js');
-  if (!existsSync(cli) || !existsSync(server)) {
-    throw new Error('dist/ is not built: run `npx tsc -p tsconfig.build.json` (or `npm run build`) first');
+  // Whatever bin/zenml.js loads (the tsc output or a bundle of it), and the server the CLI spawns.
+  const target = /from '\.\.\/(dist\/[^']+)'/.exec(readFileSync(ZENML_BIN, 'utf8'))?.[1] ?? 'dist/cli/main.js';
+  const built = [path.join(REPO_ROOT, target), path.join(REPO_ROOT, 'dist', 'server', 'main.js')];
+  if (!built.every((f) => existsSync(f))) {
+    throw new Error(`${built.filter((f) => !existsSync(f)).join(', ')} missing: run \`npm run build\` first`);
   }
-  if (newestMtime(path.join(REPO_ROOT, 'src')) > Math.min(statSync(cli).mtimeMs, statSync(server).mtimeMs)) {
+  if (newestMtime(path.join(REPO_ROOT, 'src')) > Math.min(...built.map((f) => statSync(f).mtimeMs))) {
     log('warning: src/ has changes newer than dist/; the bench measures dist/ (run `npm run build` to include them)');
   }
 }
@@ -52,21 +53,22 @@ async function main(): Promise<number> {
   }
   const started = performance.now();
   let project: BenchProject | undefined;
-  installCleanupHandlers(async () => {
-    await stopAll(3000);
-    if (project) await project.dispose(options.keep);
-  });
+  let disposed = false;
+  installCleanupHandlers(
+    async () => {
+      await stopAll(3000);
+      if (project) await project.dispose(options.keep);
+      disposed = true;
+    },
+    () => {
+      if (project && !disposed) project.disposeNow(options.keep);
+    },
+  );
 
   const date = new Date().toISOString().slice(0, 10);
-  const results: Omit<BenchResults, 'targets' | 'durationS'> = {
-    date,
-    machine: describeMachine(),
-    options: { ...options, out: undefined, keep: undefined, profile: undefined } as BenchResults['options'],
-    loadAverage: {},
-  };
-  delete (results.options as Partial<typeof options>).out;
-  delete (results.options as Partial<typeof options>).keep;
-  delete (results.options as Partial<typeof options>).profile;
+  // The run sizes go into the record; where it was written and whether the project was kept do not.
+  const { out: _out, keep: _keep, profile: _profile, ...recorded } = options;
+  const results: Omit<BenchResults, 'targets' | 'durationS'> = { date, machine: describeMachine(), options: recorded, loadAverage: {} };
   let failed = false;
   try {
     const python: PythonEnvs | undefined = options.peers ? await preparePythonEnvs() : undefined;
@@ -99,6 +101,7 @@ async function main(): Promise<number> {
   } finally {
     await stopAll(3000);
     if (project) await project.dispose(options.keep);
+    disposed = true;
     if (project && options.keep) log(`kept ${project.dir}`);
   }
 

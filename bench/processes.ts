@@ -90,35 +90,44 @@ function killAllNow(): void {
 
 /**
  * Install SIGINT/SIGTERM handlers that run `cleanup` (which should end processes and remove temp
- * files) and exit with 128 + signal number; an 'exit' hook SIGKILLs anything still tracked.
+ * files) and exit with 128 + signal number. `lastResort` runs synchronously on any exit (after
+ * everything tracked got SIGKILL): it must not throw and must not wait.
  */
-export function installCleanupHandlers(cleanup: () => Promise<void>): void {
+export function installCleanupHandlers(cleanup: () => Promise<void>, lastResort: () => void = () => {}): void {
   if (handlersInstalled) return;
   handlersInstalled = true;
-  let stopping = false;
+  let firstSignalAt = 0;
+  const finish = (code: number) => {
+    killAllNow();
+    process.exit(code);
+  };
   const onSignal = (signal: NodeJS.Signals, code: number) => {
-    if (stopping) {
-      killAllNow();
-      process.exit(code);
+    if (firstSignalAt > 0) {
+      // One Ctrl-C can arrive twice (from the terminal and relayed by npm/tsx): only a later one means "now".
+      if (Date.now() - firstSignalAt > 1000) finish(code);
+      return;
     }
-    stopping = true;
+    firstSignalAt = Date.now();
     process.stderr.write(`\n[bench] ${signal}: stopping ${tracked.size} process group(s) and cleaning up…\n`);
     // Bounded: a cleanup that hangs must not keep the bench alive.
-    const timer = setTimeout(() => {
-      killAllNow();
-      process.exit(code);
-    }, 15_000);
+    const timer = setTimeout(() => finish(code), 15_000);
     cleanup()
       .catch((error: unknown) => process.stderr.write(`[bench] cleanup failed: ${String(error)}\n`))
       .finally(() => {
         clearTimeout(timer);
-        killAllNow();
-        process.exit(code);
+        finish(code);
       });
   };
   process.on('SIGINT', () => onSignal('SIGINT', 130));
   process.on('SIGTERM', () => onSignal('SIGTERM', 143));
-  process.on('exit', killAllNow);
+  process.on('exit', () => {
+    killAllNow();
+    try {
+      lastResort();
+    } catch {
+      // exiting anyway
+    }
+  });
 }
 
 /** How a child ended. */

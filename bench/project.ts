@@ -2,7 +2,7 @@
  * The bench's own throwaway project: a temp folder with its dotfile, the deployers the figures
  * need, and a runner for the built `zenml` binary pointed at that dotfile (never the developer's).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -44,6 +44,8 @@ export interface BenchProject {
   stateDir(name: string): string;
   /** Stop every model server left in the project and delete the folder (unless keep). */
   dispose(keep: boolean): Promise<void>;
+  /** The same, synchronously and with SIGKILL: for an exit that cannot wait. */
+  disposeNow(keep: boolean): void;
 }
 
 /** Environment of every CLI run: no colours, no inherited dotfile. */
@@ -98,6 +100,19 @@ export async function createProject(): Promise<BenchProject> {
       await stopProjectServers(dir);
       if (!keep) await rm(dir, { recursive: true, force: true });
     },
+    disposeNow(keep) {
+      for (const pid of projectPids(dir)) {
+        for (const target of [-pid, pid]) {
+          try {
+            process.kill(target, 'SIGKILL');
+            break;
+          } catch {
+            // not a group leader, or gone
+          }
+        }
+      }
+      if (!keep) rmSync(dir, { recursive: true, force: true });
+    },
   };
   await zenml(['init']);
   return project;
@@ -109,13 +124,18 @@ export async function createProject(): Promise<BenchProject> {
  * reported them, and whatever another flavor spawned with a path inside the project.
  */
 export async function stopProjectServers(dir: string): Promise<void> {
+  await Promise.all(projectPids(dir).map((pid) => stopGroup(pid, 3000)));
+}
+
+/** Processes (other than this one) whose command line names `dir`. */
+function projectPids(dir: string): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     const pid = Number(entry);
     if (!Number.isInteger(pid) || pid === process.pid) continue;
     if (commandLine(pid).includes(dir)) pids.push(pid);
   }
-  await Promise.all(pids.map((pid) => stopGroup(pid, 3000)));
+  return pids;
 }
 
 function commandLine(pid: number): string {
