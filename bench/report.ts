@@ -66,7 +66,7 @@ export function describeMachine(): Machine {
 const ok = <T extends object>(r: T | { error: string } | undefined): T | undefined => (r && !('error' in r) ? (r as T) : undefined);
 
 /** Judge the targets on the measured figures (none is asserted; they are reported). */
-export function judgeTargets(results: Omit<BenchResults, 'targets'>): Target[] {
+export function judgeTargets(results: Omit<BenchResults, 'targets' | 'durationS'>): Target[] {
   const cli = ok(results.cliStart);
   const deploy = ok(results.deploy);
   const tp = ok(results.throughput);
