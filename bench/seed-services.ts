@@ -1,12 +1,10 @@
 /**
  * Inactive `local` services for the `find` figure, made through the package's own API (service
- * class + store), exactly as the local flavor would persist a stopped server. LocalModelService
- * is not exported from the package entry, so it comes from the built flavor module.
+ * class + store), exactly as the local flavor would persist a stopped server.
  */
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { saveService, ServiceState } from 'zenml-model-deployer';
-import { LocalModelService } from '../dist/integrations/local/index.js';
+import { LocalModelService, saveService, ServiceState } from 'zenml-model-deployer';
 import { IRIS_ONNX } from './project.js';
 
 /** Add `count` inactive iris services to `stateDir`, `concurrency` writes at a time; resolves with the ms it took. */

@@ -64,3 +64,5 @@ export {
   type ProcessIdentity,
   type SpawnDaemonOptions,
 } from './services/daemon.js';
+// The built-in local flavor's classes, for flavors that extend it and for tools that seed its store.
+export { LocalModelDeployer, LocalModelService, type LocalServiceExtra } from './integrations/local/index.js';

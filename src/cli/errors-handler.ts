@@ -32,7 +32,7 @@ export function reportError(error: unknown, options: Pick<OutputOptions, 'json' 
   const err = toErrorLike(error);
   if (options.json) {
     const { stack: _stack, ...body } = err;
-    process.stdout.write(`${JSON.stringify({ error: body }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ error: body }, null, process.stdout.isTTY ? 2 : undefined)}\n`);
   } else {
     process.stderr.write(`zenml: error: ${err.message}\n`);
     if (err.suggestion) process.stderr.write(`hint: ${err.suggestion}\n`);

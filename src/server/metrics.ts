@@ -55,7 +55,13 @@ export interface Metrics {
   snapshot(): MetricsSnapshot;
 }
 
-const keyOf = (labels: Labels) => JSON.stringify(Object.entries(labels));
+// Label values never contain a NUL (names are URL-safe; codes and endpoints are ours), so joining
+// with it is a unique key, and far cheaper per request than JSON.stringify(Object.entries()).
+const keyOf = (labels: Labels) => {
+  let key = '';
+  for (const name in labels) key += `${name}\u0000${labels[name]}\u0000`;
+  return key;
+};
 
 /** Creates an empty registry. */
 export function createMetrics(): Metrics {

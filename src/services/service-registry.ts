@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { BaseService, type ServiceJSON } from './base-service.js';
 import { SERVICE_STATES } from './service-status.js';
-import { ServiceConfigSchema } from './service-config.js';
 
 /** A class that can be re-created from its JSON form. */
 export type ServiceClass = { SERVICE_TYPE: string; new (init: ConstructorParameters<typeof BaseService>[0]): BaseService };
@@ -18,7 +17,8 @@ export const ServiceJSONSchema = z.object({
   type: z.string().min(1),
   flavor: z.string().min(1),
   uuid: z.string().min(1),
-  config: ServiceConfigSchema,
+  // Validated once, by the service's constructor (parseServiceConfig), not twice.
+  config: z.record(z.string(), z.unknown()),
   status: z.object({
     state: z.enum(SERVICE_STATES as [string, ...string[]]),
     lastError: z.string().default(''),
