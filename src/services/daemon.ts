@@ -6,11 +6,11 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { writeAtomic } from '../config/write-config.js';
 import { EnvironmentError, TimeoutError } from '../errors.js';
 import { getProcessIdentity, isAlive, type ProcessIdentity } from './process-identity.js';
 import { groupHasMembers } from './process-group.js';
+import { pollUntil } from './poll.js';
 
 export { getProcessIdentity, isAlive, readProcessStartTime, type ProcessIdentity } from './process-identity.js';
 export { groupHasMembers } from './process-group.js';
@@ -94,22 +94,12 @@ export async function stopProcess(identity: ProcessIdentity, timeoutS: number, f
 
 /** Resolve true once the process and every other member of its group are gone, false after `timeoutMs`. */
 export async function waitForGroupExit(identity: ProcessIdentity, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (!(await isAlive(identity)) && !(await groupHasMembers(identity.pid))) return true;
-    if (Date.now() >= deadline) return false;
-    await sleep(50);
-  }
+  return pollUntil(async () => !(await isAlive(identity)) && !(await groupHasMembers(identity.pid)), timeoutMs);
 }
 
 /** Resolve true once the process is gone (polling every 50ms), false after `timeoutMs`. */
 export async function waitForExit(identity: ProcessIdentity, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (!(await isAlive(identity))) return true;
-    if (Date.now() >= deadline) return false;
-    await sleep(50);
-  }
+  return pollUntil(async () => !(await isAlive(identity)), timeoutMs);
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {

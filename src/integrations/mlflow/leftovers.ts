@@ -5,7 +5,7 @@
  * ZENML_SERVICE_UUID=<uuid> in its environment, so those are found by that mark, never by name.
  */
 import { readdir, readFile } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { pollUntil } from '../../services/poll.js';
 import { TimeoutError } from '../../errors.js';
 
 /** The environment variable that marks every process of a service. */
@@ -39,12 +39,8 @@ export async function stopLeftovers(uuid: string, timeoutS: number, force: boole
   let pids = await markedProcesses(uuid);
   if (pids.length === 0) return;
   signal(pids, 'SIGTERM');
-  const deadline = Date.now() + timeoutS * 1000;
-  while (pids.length > 0 && Date.now() < deadline) {
-    await sleep(50);
-    pids = await markedProcesses(uuid);
-  }
-  if (pids.length === 0) return;
+  const gone = await pollUntil(async () => (pids = await markedProcesses(uuid)).length === 0, timeoutS * 1000);
+  if (gone) return;
   if (!force) {
     throw new TimeoutError(`processes ${pids.join(', ')} of model server ${uuid} did not exit within ${timeoutS}s of SIGTERM`, {
       suggestion: 'retry with --force to kill them',
@@ -52,7 +48,7 @@ export async function stopLeftovers(uuid: string, timeoutS: number, force: boole
     });
   }
   signal(pids, 'SIGKILL');
-  for (let i = 0; i < 200 && (await markedProcesses(uuid)).length > 0; i += 1) await sleep(50);
+  await pollUntil(async () => (await markedProcesses(uuid)).length === 0, 10_000);
 }
 
 function signal(pids: number[], name: NodeJS.Signals): void {
