@@ -5,8 +5,8 @@ import { buildModelDeployerCommand } from './model-deployer.js';
 import { buildStackCommand } from './stack.js';
 import { VERSION } from './version.js';
 
-/** The root `zenml` program with every command group. */
-export function buildProgram(): Command {
+/** The root `zenml` program with every command group; `json` silences commander's own error text. */
+export function buildProgram(json = false): Command {
   const program = new Command('zenml')
     .description('Manage model deployers: put trained models behind HTTP endpoints and keep track of every model server')
     .version(VERSION, '-V, --version')
@@ -20,26 +20,26 @@ export function buildProgram(): Command {
   program.addCommand(buildInitCommand());
   program.addCommand(buildModelDeployerCommand());
   program.addCommand(buildStackCommand());
-  applyExitOverride(program);
+  applyExitOverride(program, json);
   return program;
 }
 
-function applyExitOverride(command: Command): void {
+function applyExitOverride(command: Command, json: boolean): void {
   command.exitOverride();
   command.configureOutput({
     // With --json, commander's own messages would corrupt stdout's JSON; we print the error ourselves.
     writeErr: (text) => {
-      if (!process.argv.includes('--json')) process.stderr.write(text);
+      if (!json) process.stderr.write(text);
     },
     outputError: (text, write) => write(text),
   });
-  for (const sub of command.commands) applyExitOverride(sub);
+  for (const sub of command.commands) applyExitOverride(sub, json);
 }
 
 /** Run the CLI; resolves to the exit code. The only place that prints errors. */
 export async function main(argv: string[] = process.argv): Promise<number> {
-  const program = buildProgram();
   const json = argv.includes('--json');
+  const program = buildProgram(json);
   const verbose = argv.includes('--verbose');
   try {
     await program.parseAsync(argv);
