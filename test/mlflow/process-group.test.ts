@@ -1,7 +1,7 @@
 // stopProcess waits for a server's whole process group, not only its leader: `mlflow models serve` exits at
 // once on SIGTERM while its uvicorn child is still shutting down and holding the port; and what such a child
 // left behind is found by its service mark. Real processes, no Python.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { groupHasMembers, spawnDaemon, stopProcess, type ProcessIdentity } from '../../src/services/daemon.js';
@@ -24,14 +24,17 @@ afterAll(async () => {
 
 /** A leader that exits on SIGTERM at once, and a child that runs `childOnTerm` on SIGTERM ('' ignores it). */
 async function leaderWithChild(childOnTerm: string): Promise<ProcessIdentity> {
-  const script = `(trap '${childOnTerm}' TERM; while :; do sleep 0.05; done) & trap 'exit 0' TERM; while :; do sleep 0.05; done`;
   const mark = `pgroup-test-${marks.length}-${process.pid}`;
+  // The child touches a file once its trap is set: before that, a SIGTERM would still kill it (seen under load).
+  const ready = path.join(dir, `${mark}.ready`);
+  const script = `(trap '${childOnTerm}' TERM; touch '${ready}'; while :; do sleep 0.05; done) & trap 'exit 0' TERM; while :; do sleep 0.05; done`;
   marks.push(mark);
   const env = { ...process.env, [SERVICE_MARK]: mark };
   const identity = await spawnDaemon({ command: 'bash', args: ['-c', script], logPath: path.join(dir, 'log'), env });
   started.push(identity);
-  // Wait until the child exists.
-  for (let i = 0; i < 100 && (await groupPids(identity.pid)).length < 2; i += 1) await new Promise((r) => setTimeout(r, 20));
+  // Wait until the child exists and has set its trap.
+  for (let i = 0; i < 250 && !existsSync(ready); i += 1) await new Promise((r) => setTimeout(r, 20));
+  expect(existsSync(ready)).toBe(true);
   expect((await groupPids(identity.pid)).length).toBeGreaterThanOrEqual(2);
   return identity;
 }
