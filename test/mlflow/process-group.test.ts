@@ -4,7 +4,8 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { groupHasMembers, spawnDaemon, stopProcess, type ProcessIdentity } from '../../src/services/daemon.js';
+import { groupHasMembers, isAlive, spawnDaemon, stopProcess, type ProcessIdentity } from '../../src/services/daemon.js';
+import { pollUntil } from '../../src/services/poll.js';
 import { TimeoutError } from '../../src/errors.js';
 import { markedProcesses, SERVICE_MARK, stopLeftovers } from '../../src/integrations/mlflow/leftovers.js';
 import { groupPids } from '../helpers/mlflow-cli.js';
@@ -56,12 +57,16 @@ test('a child that ignores SIGTERM times out without force, and is killed with i
 test('a child left behind by its leader is found by the service mark and stopped', async () => {
   const uuid = `pgroup-test-leftover-${process.pid}`;
   marks.push(uuid);
-  const script = `(trap '' TERM; while :; do sleep 0.05; done) & trap 'exit 0' TERM; while :; do sleep 0.05; done`;
+  const ready = path.join(dir, `${uuid}.ready`);
+  const script = `(trap '' TERM; touch '${ready}'; while :; do sleep 0.05; done) & trap 'exit 0' TERM; while :; do sleep 0.05; done`;
   const identity = await spawnDaemon({ command: 'bash', args: ['-c', script], logPath: path.join(dir, 'log'), env: { ...process.env, [SERVICE_MARK]: uuid } });
   started.push(identity);
-  for (let i = 0; i < 100 && (await markedProcesses(uuid)).length < 2; i += 1) await new Promise((r) => setTimeout(r, 20));
+  for (let i = 0; i < 250 && !existsSync(ready); i += 1) await new Promise((r) => setTimeout(r, 20));
+  expect((await markedProcesses(uuid)).length).toBeGreaterThanOrEqual(2);
   // The stop times out once the leader has exited: the child ignores SIGTERM, and the record names only the leader.
   await expect(stopProcess(identity, 0.3, false)).rejects.toThrow(TimeoutError);
+  // bash runs its TERM trap only after the current `sleep 0.05`; under load that can outlast 0.3 s.
+  expect(await pollUntil(async () => !(await isAlive(identity)), 5000)).toBe(true);
   expect(await stopProcess(identity, 0.3, true)).toBe('not-running');
   expect((await markedProcesses(uuid)).length).toBeGreaterThan(0);
   await expect(stopLeftovers(uuid, 0.3, false)).rejects.toThrow(/did not exit within/);
