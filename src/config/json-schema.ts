@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DotfileSchema } from './schema.js';
 
 /** The dotfile's JSON Schema, generated from the zod schema, for editor completion. */

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { editConfig } from '../config/config-store.js';
 import type { ResolvedConfig } from '../config/resolve-config.js';
 import { NotFoundError, UsageError } from '../errors.js';

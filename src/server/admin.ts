@@ -2,7 +2,7 @@
  * Admin endpoints (Bearer adminToken): status, and hot-swapping a model's version.
  */
 import { isAbsolute, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { modelSpecSchema } from './config.js';
 import { parseJsonBody, readBody, RequestError, sendJson } from './http-util.js';
 import { formatIssues } from './config.js';

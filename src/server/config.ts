@@ -3,7 +3,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 
 // Names and versions appear in URL paths (/v2/models/{name}/versions/{v}) and Prometheus labels, so keep them
 // URL-safe rather than escaping them everywhere.

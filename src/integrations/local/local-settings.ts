@@ -1,5 +1,5 @@
 /** The settings of a `local` model deployer, as users write them in the dotfile. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { batchingSchema } from '../../server/config.js';
 
 // The server's own defaults, so a deployer without batching settings behaves like a bare server.

@@ -1,5 +1,5 @@
 /** The settings of an `mlflow` model deployer, as users write them in the dotfile. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { localSettingsSchema } from '../local/local-settings.js';
 
 /**
