@@ -1,8 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import yaml from 'js-yaml';
-import lockfile from 'proper-lockfile';
-import writeFileAtomic from 'write-file-atomic';
 import { ConfigError } from '../errors.js';
 import { readDotfile, type RawDotfile } from './read-config.js';
 
@@ -19,9 +17,11 @@ const LOCK_OPTIONS = {
  */
 export async function withFileLock<T>(filepath: string, fn: () => Promise<T>): Promise<T> {
   await mkdir(path.dirname(filepath), { recursive: true });
+  // The lock and write libraries load on the first write: reading commands never pay for them.
+  const { default: lockfile } = await import('proper-lockfile');
   let release: () => Promise<void>;
   try {
-    release = await lockfile.lock(filepath, { ...LOCK_OPTIONS, lockfilePath: `${filepath}.lock` });
+    release = await lockfile.lock(filepath, { ...LOCK_OPTIONS, lockfilePath: lockPathOf(filepath) });
   } catch (error) {
     throw new ConfigError(`${filepath}: cannot take the lock ${filepath}.lock: ${(error as Error).message}`, {
       cause: error,
@@ -35,9 +35,35 @@ export async function withFileLock<T>(filepath: string, fn: () => Promise<T>): P
   }
 }
 
-/** Write `contents` to `filepath` atomically (temp file, fsync, rename). */
-export async function writeAtomic(filepath: string, contents: string, mode?: number): Promise<void> {
+/**
+ * Like withFileLock, but gives up at once when another process holds the lock: resolves with
+ * undefined without running `fn`. For chores that the next run can do as well (index upkeep).
+ */
+export async function tryWithFileLock<T>(filepath: string, fn: () => Promise<T>): Promise<T | undefined> {
   await mkdir(path.dirname(filepath), { recursive: true });
+  const { default: lockfile } = await import('proper-lockfile');
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(filepath, { realpath: false, stale: LOCK_OPTIONS.stale, retries: 0, lockfilePath: lockPathOf(filepath) });
+  } catch {
+    return undefined;
+  }
+  try {
+    return await fn();
+  } finally {
+    await release().catch(() => undefined);
+  }
+}
+
+/** The lock directory withFileLock creates for `filepath`: it exists exactly while someone holds the lock (or crashed holding it). */
+export function lockPathOf(filepath: string): string {
+  return `${filepath}.lock`;
+}
+
+/** Write `contents` to `filepath` atomically (temp file, fsync, rename). */
+export async function writeAtomic(filepath: string, contents: string | Buffer, mode?: number): Promise<void> {
+  await mkdir(path.dirname(filepath), { recursive: true });
+  const { default: writeFileAtomic } = await import('write-file-atomic');
   await writeFileAtomic(filepath, contents, mode === undefined ? {} : { mode });
 }
 

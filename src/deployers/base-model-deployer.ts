@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { NotFoundError, UsageError } from '../errors.js';
 import type { BaseService } from '../services/base-service.js';
 import {
@@ -104,8 +104,11 @@ export abstract class BaseModelDeployer<Settings = Record<string, unknown>> {
   protected abstract performStartModel(service: BaseService, timeout: number): Promise<BaseService>;
   /** Stop a model server and remove every trace of it. */
   protected abstract performDeleteModel(service: BaseService, timeout: number, force: boolean): Promise<void>;
-  /** Every model server this deployer started, rebuilt from persisted state, status refreshed. */
-  abstract listModelServers(): Promise<BaseService[]>;
+  /**
+   * Every model server this deployer started, rebuilt from persisted state, status refreshed.
+   * A flavor may use `filter` to skip records early (see matchesRecordFilter); callers filter again.
+   */
+  abstract listModelServers(filter?: ServiceFilter): Promise<BaseService[]>;
   /** Display facts about a server: at least PREDICTION_URL and HEALTH_CHECK_URL. */
   abstract getModelServerInfo(service: BaseService): Record<string, string>;
   /** The server's log lines: the last `tail`, then new ones while `follow`. */
@@ -165,9 +168,10 @@ export abstract class BaseModelDeployer<Settings = Record<string, unknown>> {
 
   /** The servers matching every given filter (stopped ones included unless `running`). */
   async findModelServer(filter: ServiceFilter = {}): Promise<BaseService[]> {
-    const services = await this.listModelServers();
     const modelUri = filter.modelUri && this.normalizeServiceConfig(parseServiceConfig({ modelUri: filter.modelUri })).modelUri;
-    return services.filter((s) => matchesFilter(s, { ...filter, modelUri }));
+    const normalized = { ...filter, modelUri };
+    const services = await this.listModelServers(normalized);
+    return services.filter((s) => matchesFilter(s, normalized));
   }
 
   /** The one server whose uuid is `idOrPrefix` or starts with it; ambiguous prefixes list the candidates. */

@@ -49,18 +49,20 @@ export class BaseService {
   extra: Record<string, unknown>;
 
   constructor(init: ServiceInit) {
-    const now = new Date().toISOString();
+    // Only new services need the clock: re-creating 10,000 from the store must not pay for it.
+    let clock: string | undefined;
+    const now = () => (clock ??= new Date().toISOString());
     this.uuid = init.uuid;
     this.config = parseServiceConfig(init.config);
     this.flavor = init.flavor;
     this.status = {
       state: init.status?.state ?? ServiceState.INACTIVE,
       lastError: init.status?.lastError ?? '',
-      lastStateChange: init.status?.lastStateChange ?? now,
+      lastStateChange: init.status?.lastStateChange ?? now(),
     };
     this.endpoint = init.endpoint ?? null;
-    this.createdAt = init.createdAt ?? now;
-    this.updatedAt = init.updatedAt ?? now;
+    this.createdAt = init.createdAt ?? now();
+    this.updatedAt = init.updatedAt ?? now();
     this.extra = { ...(init.extra ?? {}) };
   }
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { BaseService, type ServiceJSON } from './base-service.js';
 import { SERVICE_STATES } from './service-status.js';
 
@@ -35,7 +35,11 @@ export const ServiceJSONSchema = z.object({
  * so `find` can list services of a flavor whose code is not loaded.
  */
 export function serviceFromJSON(json: unknown): BaseService {
-  const data = ServiceJSONSchema.parse(json) as ServiceJSON;
+  return serviceFromTrustedJSON(ServiceJSONSchema.parse(json) as ServiceJSON);
+}
+
+/** The same without validation, for records the store validated when it indexed them. */
+export function serviceFromTrustedJSON(data: ServiceJSON): BaseService {
   const cls = registry.get(data.type) ?? BaseService;
   return new cls({
     uuid: data.uuid,

@@ -1,6 +1,7 @@
 /** The built-in `local` flavor: ONNX models served by our own model server in background processes. */
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import { recordQuery, type ServiceFilter } from '../../deployers/service-filter.js';
 import {
   BaseModelDeployer,
   DEFAULT_DEPLOYMENT_START_STOP_TIMEOUT,
@@ -133,8 +134,11 @@ export class LocalModelDeployer extends BaseModelDeployer<LocalSettings> {
     return withFileLock(path.join(this.stateDir, 'deploy.lock'), fn);
   }
 
-  async listModelServers(): Promise<BaseService[]> {
-    const services = await listServices(this.stateDir, { warn: (m) => this.context.log(`warning: ${m}`) });
+  async listModelServers(filter?: ServiceFilter): Promise<BaseService[]> {
+    const services = await listServices(this.stateDir, {
+      warn: (m) => this.context.log(`warning: ${m}`),
+      ...recordQuery(filter),
+    });
     const reconciled = await mapConcurrent(services, 32, (s) => reconcileService(this.stateDir, s));
     return reconciled.filter((s): s is BaseService => s !== undefined);
   }

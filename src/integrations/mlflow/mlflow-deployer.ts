@@ -5,6 +5,7 @@
  * flavor's service directory, so stop, delete, logs and status reconciliation are inherited from it.
  */
 import { rm } from 'node:fs/promises';
+import { recordQuery, type ServiceFilter } from '../../deployers/service-filter.js';
 import { DEFAULT_DEPLOYMENT_START_STOP_TIMEOUT, type DeployerContext } from '../../deployers/base-model-deployer.js';
 import { ServerError, UsageError, ZenmlError } from '../../errors.js';
 import type { BaseService } from '../../services/base-service.js';
@@ -119,8 +120,11 @@ export class MlflowModelDeployer extends LocalDeployerBase {
     });
   }
 
-  override async listModelServers(): Promise<BaseService[]> {
-    const services = await listServices(this.stateDir, { warn: (m) => this.context.log(`warning: ${m}`) });
+  override async listModelServers(filter?: ServiceFilter): Promise<BaseService[]> {
+    const services = await listServices(this.stateDir, {
+      warn: (m) => this.context.log(`warning: ${m}`),
+      ...recordQuery(filter),
+    });
     const reconciled = await mapConcurrent(services, 32, (s) => reconcileMlflowService(this.stateDir, s));
     return reconciled.filter((s): s is BaseService => s !== undefined);
   }
