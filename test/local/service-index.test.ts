@@ -272,3 +272,20 @@ test('a needle is only a shortcut: records it matches by accident are still test
   const found = await listServices(stateDir, { where: (r) => r.config.pipelineStepName === 'b', needle: '"pipelineStepName":"b"' });
   expect(found.map((s) => s.uuid)).toEqual([uuidOf(2)]);
 });
+
+test('compaction gives up when the index was replaced since it was read (another reader compacted first)', async () => {
+  const { compactIndex, readIndex, indexEntryOf } = await import('../../src/services/service-index.js');
+  await saveService(stateDir, makeService(1));
+  await list();
+  const seen = readIndex(stateDir);
+  await saveService(stateDir, makeService(2));
+  await list(); // another reader folds service 2 in: the index file is replaced
+  const before = readFileSync(indexFile());
+  mkdirSync(changes(), { recursive: true });
+  writeFileSync(path.join(changes(), `${uuidOf(1)}.late`), '');
+  await compactIndex(stateDir, seen.stamp, [indexEntryOf(makeService(1).toJSON())], [`${uuidOf(1)}.late`]);
+  expect(readFileSync(indexFile())).toEqual(before); // not rolled back to the older view
+  expect(markers()).toEqual([`${uuidOf(1)}.late`]);
+  await compactIndex(stateDir, readIndex(stateDir).stamp, [1, 2].map((i) => indexEntryOf(makeService(i).toJSON())), [`${uuidOf(1)}.late`]);
+  expect(markers()).toEqual([]);
+});
