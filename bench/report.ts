@@ -5,7 +5,7 @@ import type { CliStartResult } from './cli-start.js';
 import type { DeployResult } from './deploy-ready.js';
 import type { BenchOptions } from './options.js';
 import { REPO_ROOT } from './project.js';
-import type { ScaleResult } from './scale.js';
+import { LOOKUP_ARGS, type ScaleResult } from './scale.js';
 import { fmt, formatSummary } from './stats.js';
 import type { LoadPoint, ThroughputResult } from './throughput.js';
 
@@ -79,7 +79,9 @@ export function judgeTargets(results: Omit<BenchResults, 'targets' | 'durationS'
   add('served /invocations req/s (batching on, 32 conn) / in-process runs/s', tp?.overCeiling['batching.invocations'], '×', '≥ 0.33×', (v) => v >= 1 / 3);
   add('served v2 req/s (batching on, 32 conn) / in-process runs/s', tp?.overCeiling['batching.v2'], '×', '≥ 0.33×', (v) => v >= 1 / 3);
   add('served /invocations req/s / `mlflow models serve` (32 conn)', tp?.peers?.localOverMlflowServe, '×', '≥ 10×', (v) => v >= 10);
-  add('`find` over 10,000 services', scale?.find.find((p) => p.services === 10000)?.find.median, ' ms', '< 150 ms', (v) => v < 150);
+  const at10k = scale?.find.find((p) => p.services === 10000);
+  add('`find --json` over 10,000 services, all printed (10 MB)', at10k?.find.median, ' ms', '< 150 ms', (v) => v < 150);
+  add('`find --json` lookup among 10,000 services (pipeline, step, model)', at10k?.lookup?.median, ' ms', '< 150 ms', (v) => v < 150);
   return targets;
 }
 
@@ -160,7 +162,10 @@ export function markdownReport(r: BenchResults): string {
     }
   } else if (r.throughput) out.push(row(['Throughput', `error: ${(r.throughput as { error: string }).error}`, '', '']));
   if (scale) {
-    for (const p of scale.find) out.push(row([`\`find --json\` over ${p.services.toLocaleString('en-US')} services`, formatSummary(p.find), '', '']));
+    for (const p of scale.find) {
+      out.push(row([`\`find --json\` over ${p.services.toLocaleString('en-US')} services (all printed)`, formatSummary(p.find), '', '']));
+      if (p.lookup) out.push(row([`… lookup among them (\`${LOOKUP_ARGS.join(' ')}\`: ${p.lookupMatches} printed)`, formatSummary(p.lookup), '', '']));
+    }
     out.push(row([`${scale.deployInARow.count} deploys in a row (each / total)`, `${formatSummary(scale.deployInARow.each)} / ${fmt(scale.deployInARow.totalMs)} ms`, '', '']));
     out.push(row([`Idle model server RSS (${scale.processesPerServer} process(es))`, formatSummary(scale.idleServerRss), '', '']));
   } else if (r.scale) out.push(row(['Scale', `error: ${(r.scale as { error: string }).error}`, '', '']));

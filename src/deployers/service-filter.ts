@@ -31,14 +31,17 @@ export function matchesRecordFilter(record: { uuid: string; config: Record<strin
   return CONFIG_KEYS.every((key) => filter[key] === undefined || record.config[key] === filter[key]);
 }
 
+/** Config keys from the most to the least selective in practice: the index scans for the first one set. */
+const SELECTIVITY = ['pipelineRunId', 'modelUri', 'pipelineStepName', 'modelName', 'pipelineName', 'modelType'] as const;
+
 /**
- * The listServices options of a filter: the record test, and a needle (`"key":"value"` as
- * JSON.stringify writes it) that the JSON of every matching record contains.
+ * The listServices options of a filter: the record test, and needles (`"key":"value"` as
+ * JSON.stringify writes them) that the JSON of every matching record contains, most selective first.
  */
-export function recordQuery(filter: ServiceFilter | undefined): { where?: (record: { uuid: string; config: Record<string, unknown> }) => boolean; needle?: string } {
+export function recordQuery(filter: ServiceFilter | undefined): { where?: (record: { uuid: string; config: Record<string, unknown> }) => boolean; needles?: string[] } {
   if (!filter) return {};
   const where = (record: { uuid: string; config: Record<string, unknown> }) => matchesRecordFilter(record, filter);
-  if (filter.serviceUuid) return { where, needle: `"uuid":${JSON.stringify(filter.serviceUuid.toLowerCase()).slice(0, -1)}` };
-  const key = CONFIG_KEYS.find((k) => filter[k] !== undefined);
-  return { where, needle: key && `${JSON.stringify(key)}:${JSON.stringify(filter[key])}` };
+  const needles = SELECTIVITY.filter((key) => filter[key] !== undefined).map((key) => `${JSON.stringify(key)}:${JSON.stringify(filter[key])}`);
+  if (filter.serviceUuid) needles.unshift(`"uuid":${JSON.stringify(filter.serviceUuid.toLowerCase()).slice(0, -1)}`);
+  return { where, needles };
 }

@@ -20,7 +20,7 @@ import { lockPathOf, tryWithFileLock, writeAtomic } from '../config/write-config
 import type { ServiceJSON } from './base-service.js';
 
 /** Bumped when the index's shape changes: an index of another format is rebuilt, never misread. */
-const INDEX_HEADER = '{"format":2}\n';
+const INDEX_FORMAT = 2;
 
 /** `<stateDir>/services.index.json`. */
 export function indexPath(stateDir: string): string {
@@ -41,28 +41,57 @@ export interface IndexEntry {
   createdAt: string;
   /** The parsed record; undefined when a needle ruled it out (see readIndex). */
   record?: ServiceJSON;
-  /** Where the record's JSON sits in the index file as read: compaction copies those bytes unchanged. */
-  source?: { bytes: Buffer; start: number; end: number };
+  /** The index file as read, and where the record's JSON sits in it: compaction copies those bytes unchanged. */
+  bytes?: Buffer;
+  start?: number;
+  end?: number;
+}
+
+/**
+ * What the index knows about the services directory itself, in its first line: when `dirs` still
+ * matches the directory's stat, no service directory was added or removed since it was written, so
+ * a reader need not list 10,000 of them; `unreadable` are the directories that then held no
+ * readable record (read again every time, so a corrupt record keeps being reported).
+ */
+export interface IndexHeader {
+  format: number;
+  /** Stamp of `<stateDir>/services` (see dirStamp), or null when it was too fresh to trust. */
+  dirs: string | null;
+  unreadable: string[];
 }
 
 /** What a reader saw of the index. */
 export interface IndexSnapshot {
   /** Entries by uuid, oldest first; undefined when the index is missing, unreadable or of another format. */
   entries: Map<string, IndexEntry> | undefined;
+  header: IndexHeader;
   /** Identity of the index file when it was read ('absent' when it did not exist). */
   stamp: string;
 }
 
+const NO_HEADER: IndexHeader = { format: INDEX_FORMAT, dirs: null, unreadable: [] };
+
 /**
- * Read the index (synchronously: listing is all the CLI does at that moment). With a `needle`,
- * only records whose JSON contains it are parsed (a lookup among 10,000 parses a handful).
+ * The identity of the services directory: any entry added or removed changes its mtime (and on most
+ * file systems its link count). Null while the last change is under 2 s old: a change in the same
+ * clock tick could leave the mtime as it was (racy git's problem), so only settled stamps count.
  */
-export function readIndex(stateDir: string, needle?: string): IndexSnapshot {
+export function dirStamp(stat: { ino: number; mtimeMs: number; ctimeMs: number; nlink: number }, now = Date.now()): string | null {
+  if (now - Math.max(stat.mtimeMs, stat.ctimeMs) < 2000) return null;
+  return `${stat.ino}:${stat.mtimeMs}:${stat.ctimeMs}:${stat.nlink}`;
+}
+
+/**
+ * Read the index (synchronously: listing is all the CLI does at that moment). With `needles`,
+ * only records whose JSON contains all of them are parsed (a lookup among 10,000 parses a handful);
+ * the first should be the most selective: the file is scanned for it, the others checked per line.
+ */
+export function readIndex(stateDir: string, needles?: string[]): IndexSnapshot {
   let fd: number;
   try {
     fd = openSync(indexPath(stateDir), 'r');
   } catch {
-    return { entries: undefined, stamp: 'absent' };
+    return { entries: undefined, header: NO_HEADER, stamp: 'absent' };
   }
   let stamp: string;
   let bytes: Buffer;
@@ -73,42 +102,51 @@ export function readIndex(stateDir: string, needle?: string): IndexSnapshot {
     closeSync(fd);
   }
   try {
-    return { entries: parseIndex(bytes, needle), stamp };
+    return { ...parseIndex(bytes, needles), stamp };
   } catch {
-    return { entries: undefined, stamp };
+    return { entries: undefined, header: NO_HEADER, stamp };
   }
 }
 
-function parseIndex(bytes: Buffer, needle: string | undefined): Map<string, IndexEntry> | undefined {
+function parseIndex(bytes: Buffer, needles: string[] | undefined): { entries: Map<string, IndexEntry> | undefined; header: IndexHeader } {
   // Latin-1 maps each byte to one character, so offsets in `text` are byte offsets in `bytes`:
   // lines are found with fast string searches and only the records needed are decoded as UTF-8.
   const text = bytes.toString('latin1');
-  if (!text.startsWith(INDEX_HEADER)) return undefined;
-  const wanted = needle === undefined ? undefined : lineStartsContaining(text, Buffer.from(needle).toString('latin1'));
+  const headerEnd = text.indexOf('\n');
+  const header = JSON.parse(bytes.toString('utf8', 0, headerEnd === -1 ? text.length : headerEnd)) as Partial<IndexHeader>;
+  if (header.format !== INDEX_FORMAT || headerEnd === -1) return { entries: undefined, header: NO_HEADER };
+  const wanted = needles?.length ? linesContaining(text, needles.map((n) => Buffer.from(n).toString('latin1'))) : undefined;
   const entries = new Map<string, IndexEntry>();
-  for (let start = INDEX_HEADER.length; start < text.length; ) {
+  for (let start = headerEnd + 1; start < text.length; ) {
     let end = text.indexOf('\n', start);
     if (end === -1) end = text.length;
     const tab1 = text.indexOf('\t', start);
     const tab2 = tab1 === -1 ? -1 : text.indexOf('\t', tab1 + 1);
     if (tab2 === -1 || tab2 > end) throw new Error('malformed index line');
     const uuid = text.slice(start, tab1);
-    const entry: IndexEntry = { uuid, createdAt: text.slice(tab1 + 1, tab2), source: { bytes, start: tab2 + 1, end } };
+    const entry: IndexEntry = { uuid, createdAt: text.slice(tab1 + 1, tab2), record: undefined, bytes, start: tab2 + 1, end };
     if (!wanted || wanted.has(start)) entry.record = JSON.parse(bytes.toString('utf8', tab2 + 1, end)) as ServiceJSON;
     entries.set(uuid, entry);
     start = end + 1;
   }
-  return entries;
+  const dirs = typeof header.dirs === 'string' ? header.dirs : null;
+  const unreadable = Array.isArray(header.unreadable) ? header.unreadable.filter((u): u is string => typeof u === 'string') : [];
+  return { entries, header: { format: INDEX_FORMAT, dirs, unreadable } };
 }
 
-/** The start offsets of the lines containing `needle`. */
-function lineStartsContaining(text: string, needle: string): Set<number> {
+/** The start offsets of the lines containing every needle (the first is searched for, the rest checked per line). */
+function linesContaining(text: string, [first, ...rest]: string[]): Set<number> {
   const starts = new Set<number>();
-  for (let at = text.indexOf(needle); at !== -1; ) {
-    starts.add(text.lastIndexOf('\n', at) + 1);
-    const lineEnd = text.indexOf('\n', at);
-    if (lineEnd === -1) break;
-    at = text.indexOf(needle, lineEnd + 1);
+  for (let at = text.indexOf(first); at !== -1; ) {
+    const start = text.lastIndexOf('\n', at) + 1;
+    let end = text.indexOf('\n', at);
+    if (end === -1) end = text.length;
+    if (rest.length === 0) starts.add(start);
+    else {
+      const line = text.slice(start, end);
+      if (rest.every((needle) => line.includes(needle))) starts.add(start);
+    }
+    at = text.indexOf(first, end);
   }
   return starts;
 }
@@ -160,13 +198,19 @@ export function recordLockFree(recordFile: string): boolean {
  * Replace the index with `entries` (oldest first) and delete `settledMarkers`, unless another
  * process holds the index lock or replaced the index since `stamp`. Never throws: the index is a cache.
  */
-export async function compactIndex(stateDir: string, stamp: string, entries: IndexEntry[], settledMarkers: string[]): Promise<void> {
+export async function compactIndex(
+  stateDir: string,
+  stamp: string,
+  header: Omit<IndexHeader, 'format'>,
+  entries: IndexEntry[],
+  settledMarkers: string[],
+): Promise<void> {
   const file = indexPath(stateDir);
-  const parts: Buffer[] = [Buffer.from(INDEX_HEADER)];
+  const parts: Buffer[] = [Buffer.from(`${JSON.stringify({ format: INDEX_FORMAT, ...header })}\n`)];
   for (const entry of entries) {
     parts.push(
       Buffer.from(`${entry.uuid}\t${entry.createdAt.replace(/[\t\n]/g, ' ')}\t`),
-      entry.source ? entry.source.bytes.subarray(entry.source.start, entry.source.end) : Buffer.from(JSON.stringify(entry.record)),
+      entry.bytes ? entry.bytes.subarray(entry.start, entry.end) : Buffer.from(JSON.stringify(entry.record)),
       Buffer.from('\n'),
     );
   }

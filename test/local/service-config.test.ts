@@ -42,16 +42,22 @@ describe('recordQuery', () => {
     [{ modelName: 'iris "v2"' }, true],
     [{ modelName: 'iris', pipelineName: 'train' }, false],
     [{ pipelineStepName: 'deploy', modelType: 'onnx' }, true],
-  ])('%j: where says %s, and a matching record always contains the needle', (filter, matches) => {
-    const { where, needle } = recordQuery(filter);
+  ])('%j: where says %s, and a matching record contains every needle', (filter, matches) => {
+    const { where, needles } = recordQuery(filter);
     expect(where!(record)).toBe(matches);
-    if (matches) expect(json.includes(needle!)).toBe(true);
+    expect(needles!.length).toBeGreaterThan(0);
+    if (matches) for (const needle of needles!) expect(json.includes(needle)).toBe(true);
     const service = new BaseService({ uuid: record.uuid, flavor: 'x', config: record.config });
     expect(matchesFilter(service, filter)).toBe(matches);
   });
 
   test('no filter: no test and no needle; a running-only filter has no needle', () => {
     expect(recordQuery(undefined)).toEqual({});
-    expect(recordQuery({ running: true }).needle).toBeUndefined();
+    expect(recordQuery({ running: true }).needles).toEqual([]);
+  });
+
+  test('the most selective needle comes first: uuid, run, model uri, step, model name, pipeline, type', () => {
+    const { needles } = recordQuery({ pipelineName: 'p', modelName: 'm', pipelineStepName: 's', serviceUuid: 'ab' });
+    expect(needles).toEqual(['"uuid":"ab', '"pipelineStepName":"s"', '"modelName":"m"', '"pipelineName":"p"']);
   });
 });
