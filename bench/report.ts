@@ -163,7 +163,8 @@ export function markdownReport(r: BenchResults): string {
   } else if (r.throughput) out.push(row(['Throughput', `error: ${(r.throughput as { error: string }).error}`, '', '']));
   if (scale) {
     for (const p of scale.find) {
-      out.push(row([`\`find --json\` over ${p.services.toLocaleString('en-US')} services (all printed)`, formatSummary(p.find), '', '']));
+      const floor = p.floor ? `bare node reading the index, printing every record: ${formatSummary(p.floor)}` : '';
+      out.push(row([`\`find --json\` over ${p.services.toLocaleString('en-US')} services (all printed)`, formatSummary(p.find), floor, p.floor ? x(p.findOverFloor) : '']));
       if (p.lookup) out.push(row([`… lookup among them (\`${LOOKUP_ARGS.join(' ')}\`: ${p.lookupMatches} printed)`, formatSummary(p.lookup), '', '']));
     }
     out.push(row([`${scale.deployInARow.count} deploys in a row (each / total)`, `${formatSummary(scale.deployInARow.each)} / ${fmt(scale.deployInARow.totalMs)} ms`, '', '']));

@@ -2,12 +2,14 @@
  * Figure 4, scale: `zenml model-deployer find --json` over 1,000 and 10,000 registered (inactive)
  * services; 20 `deploy`s in a row; the resident memory of an idle model server (with its children).
  */
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchOptions } from './options.js';
-import type { BenchProject, Deployed } from './project.js';
+import { cliEnv, REPO_ROOT, type BenchProject, type Deployed } from './project.js';
 import { treeRssMiB } from './proc-stats.js';
 import { seedServices } from './seed-services.js';
-import { summarize, type Summary } from './stats.js';
+import { ratio, summarize, type Summary } from './stats.js';
+import { runChild } from './processes.js';
 
 /** The lookup a CI job runs after training: the server of one pipeline step's model. */
 export const LOOKUP_ARGS = ['--pipeline-name', 'bench', '--pipeline-step-name', 'step-7', '--model-name', 'iris'];
@@ -20,6 +22,9 @@ export interface FindPoint {
   /** `find --json` + LOOKUP_ARGS: one step's services among them (services / 50 printed). */
   lookup: Summary;
   lookupMatches: number;
+  /** bench/find-floor.mjs over the same index: bare node reading it and printing every record. */
+  floor: Summary;
+  findOverFloor: number | undefined;
   /** How long creating the services through the store API took (not a target; for context). */
   seedMs: number;
 }
@@ -49,8 +54,17 @@ export async function measureScale(project: BenchProject, options: BenchOptions,
     // The first run of each also builds the index and warms the page cache: not counted.
     const all = await timeFind(project, find, options.findRuns, count);
     const lookup = await timeFind(project, [...find, ...LOOKUP_ARGS], options.findRuns, count / 50);
-    const point = { services: count, find: all, lookup, lookupMatches: count / 50, seedMs: Math.round(seedMs) };
-    log(`find over ${count} services: ${point.find.median} ms; lookup among them: ${point.lookup.median} ms`);
+    const floor = await timeFloor(project, path.join(stateDir, 'services.index.json'), options.findRuns, count);
+    const point = {
+      services: count,
+      find: all,
+      lookup,
+      lookupMatches: count / 50,
+      floor,
+      findOverFloor: ratio(all, floor),
+      seedMs: Math.round(seedMs),
+    };
+    log(`find over ${count} services: ${point.find.median} ms (floor ${floor.median} ms); lookup among them: ${point.lookup.median} ms`);
     points.push(point);
   }
 
@@ -84,6 +98,19 @@ async function timeFind(project: BenchProject, args: string[], runs: number, exp
     const r = await project.zenml(args, 120_000);
     const listed = (JSON.parse(r.stdout) as unknown[]).length;
     if (listed !== expected) throw new Error(`${args.join(' ')} listed ${listed} services, expected ${expected}`);
+    if (i > 0) times.push(r.ms);
+  }
+  return summarize(times, 'ms');
+}
+
+/** Wall times of bench/find-floor.mjs over the index (same runs and warm-up as timeFind). */
+async function timeFloor(project: BenchProject, indexFile: string, runs: number, expected: number): Promise<Summary> {
+  const times: number[] = [];
+  for (let i = 0; i <= runs; i++) {
+    const r = await runChild(process.execPath, [path.join(REPO_ROOT, 'bench', 'find-floor.mjs'), indexFile], { cwd: project.dir, env: cliEnv(), timeoutMs: 120_000 });
+    if (r.code !== 0) throw new Error(`find-floor.mjs: exit ${r.code}: ${r.stderr.slice(-500)}`);
+    const listed = (JSON.parse(r.stdout) as unknown[]).length;
+    if (listed !== expected) throw new Error(`find-floor.mjs printed ${listed} records, expected ${expected}`);
     if (i > 0) times.push(r.ms);
   }
   return summarize(times, 'ms');
