@@ -139,8 +139,13 @@ export class LocalModelDeployer extends BaseModelDeployer<LocalSettings> {
       warn: (m) => this.context.log(`warning: ${m}`),
       ...recordQuery(filter),
     });
-    const reconciled = await mapConcurrent(services, 32, (s) => reconcileService(this.stateDir, s));
+    const reconciled = await mapConcurrent(services, 32, (s) => this.reconcile(s));
     return reconciled.filter((s): s is BaseService => s !== undefined);
+  }
+
+  /** One service's recorded status brought in line with its process (undefined when it was deleted meanwhile). */
+  protected reconcile(service: BaseService): Promise<BaseService | undefined> {
+    return reconcileService(this.stateDir, service);
   }
 
   getModelServerInfo(service: BaseService): Record<string, string> {

@@ -5,14 +5,12 @@
  * flavor's service directory, so stop, delete, logs and status reconciliation are inherited from it.
  */
 import { rm } from 'node:fs/promises';
-import { recordQuery, type ServiceFilter } from '../../deployers/service-filter.js';
 import { DEFAULT_DEPLOYMENT_START_STOP_TIMEOUT, type DeployerContext } from '../../deployers/base-model-deployer.js';
 import { ServerError, UsageError, ZenmlError } from '../../errors.js';
 import type { BaseService } from '../../services/base-service.js';
 import { isAlive, stopProcess } from '../../services/daemon.js';
-import { mapConcurrent } from '../../services/map-concurrent.js';
 import type { ServiceConfig } from '../../services/service-config.js';
-import { deleteServiceDir, listServices, saveService } from '../../services/service-store.js';
+import { deleteServiceDir, saveService } from '../../services/service-store.js';
 import { ServiceState } from '../../services/service-status.js';
 import { swapModel } from '../local/hot-swap.js';
 import { LocalModelDeployer } from '../local/local-deployer.js';
@@ -120,13 +118,8 @@ export class MlflowModelDeployer extends LocalDeployerBase {
     });
   }
 
-  override async listModelServers(filter?: ServiceFilter): Promise<BaseService[]> {
-    const services = await listServices(this.stateDir, {
-      warn: (m) => this.context.log(`warning: ${m}`),
-      ...recordQuery(filter),
-    });
-    const reconciled = await mapConcurrent(services, 32, (s) => reconcileMlflowService(this.stateDir, s));
-    return reconciled.filter((s): s is BaseService => s !== undefined);
+  protected override reconcile(service: BaseService): Promise<BaseService | undefined> {
+    return reconcileMlflowService(this.stateDir, service);
   }
 
   override getModelServerInfo(service: BaseService): Record<string, string> {
