@@ -17,22 +17,16 @@ const LOCK_OPTIONS = {
  */
 export async function withFileLock<T>(filepath: string, fn: () => Promise<T>): Promise<T> {
   await mkdir(path.dirname(filepath), { recursive: true });
-  // The lock and write libraries load on the first write: reading commands never pay for them.
-  const { default: lockfile } = await import('proper-lockfile');
   let release: () => Promise<void>;
   try {
-    release = await lockfile.lock(filepath, { ...LOCK_OPTIONS, lockfilePath: lockPathOf(filepath) });
+    release = await acquireLock(filepath, LOCK_OPTIONS.retries);
   } catch (error) {
     throw new ConfigError(`${filepath}: cannot take the lock ${filepath}.lock: ${(error as Error).message}`, {
       cause: error,
       suggestion: 'another zenml process may be stuck; remove the .lock directory if none is running',
     });
   }
-  try {
-    return await fn();
-  } finally {
-    await release().catch(() => undefined);
-  }
+  return runAndRelease(release, fn);
 }
 
 /**
@@ -41,13 +35,22 @@ export async function withFileLock<T>(filepath: string, fn: () => Promise<T>): P
  */
 export async function tryWithFileLock<T>(filepath: string, fn: () => Promise<T>): Promise<T | undefined> {
   await mkdir(path.dirname(filepath), { recursive: true });
-  const { default: lockfile } = await import('proper-lockfile');
   let release: () => Promise<void>;
   try {
-    release = await lockfile.lock(filepath, { realpath: false, stale: LOCK_OPTIONS.stale, retries: 0, lockfilePath: lockPathOf(filepath) });
+    release = await acquireLock(filepath, 0);
   } catch {
     return undefined;
   }
+  return runAndRelease(release, fn);
+}
+
+async function acquireLock(filepath: string, retries: typeof LOCK_OPTIONS.retries | 0): Promise<() => Promise<void>> {
+  // The lock and write libraries load on the first write: reading commands never pay for them.
+  const { default: lockfile } = await import('proper-lockfile');
+  return lockfile.lock(filepath, { ...LOCK_OPTIONS, retries, lockfilePath: lockPathOf(filepath) });
+}
+
+async function runAndRelease<T>(release: () => Promise<void>, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } finally {
