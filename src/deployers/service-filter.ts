@@ -22,11 +22,14 @@ export function matchesFilter(service: BaseService, filter: ServiceFilter): bool
   return matchesRecordFilter(service, filter);
 }
 
+/** What a record filter looks at: a persisted record or a service. */
+type FilteredRecord = { uuid: string; config: Record<string, unknown> };
+
 /**
  * The filters that depend on the record alone (uuid and config, not the live state): a store can
  * apply them to raw records before building services from them.
  */
-export function matchesRecordFilter(record: { uuid: string; config: Record<string, unknown> }, filter: ServiceFilter): boolean {
+export function matchesRecordFilter(record: FilteredRecord, filter: ServiceFilter): boolean {
   if (filter.serviceUuid && !record.uuid.startsWith(filter.serviceUuid.toLowerCase())) return false;
   return CONFIG_KEYS.every((key) => filter[key] === undefined || record.config[key] === filter[key]);
 }
@@ -38,9 +41,9 @@ const SELECTIVITY = ['pipelineRunId', 'modelUri', 'pipelineStepName', 'modelName
  * The listServices options of a filter: the record test, and needles (`"key":"value"` as
  * JSON.stringify writes them) that the JSON of every matching record contains, most selective first.
  */
-export function recordQuery(filter: ServiceFilter | undefined): { where?: (record: { uuid: string; config: Record<string, unknown> }) => boolean; needles?: string[] } {
+export function recordQuery(filter: ServiceFilter | undefined): { where?: (record: FilteredRecord) => boolean; needles?: string[] } {
   if (!filter) return {};
-  const where = (record: { uuid: string; config: Record<string, unknown> }) => matchesRecordFilter(record, filter);
+  const where = (record: FilteredRecord) => matchesRecordFilter(record, filter);
   const needles = SELECTIVITY.filter((key) => filter[key] !== undefined).map((key) => `${JSON.stringify(key)}:${JSON.stringify(filter[key])}`);
   if (filter.serviceUuid) needles.unshift(`"uuid":${JSON.stringify(filter.serviceUuid.toLowerCase()).slice(0, -1)}`);
   return { where, needles };
