@@ -34,10 +34,10 @@ export function buildModelDeployerCommand(): Command {
     .addOption(deployerOption())
     .action(lazyAction(services, (m, ctx, target, opts) => m.describeTargetHandler(ctx, target as string | undefined, opts as never)));
   md.command('delete <name-or-uuid>')
-    .description('delete a deployer component, or (given a uuid) stop and delete a model server')
+    .description('delete a deployer component (refused while it has model servers), or (given a uuid) stop and delete a model server')
     .addOption(deployerOption())
     .addOption(timeoutOption())
-    .option('-y, --yes', 'force: kill the server if it does not stop in time')
+    .option('-y, --yes', 'force: kill a server that does not stop in time; for a component, stop and delete its model servers first')
     .option('--force', 'same as --yes')
     .action(lazyAction(services, (m, ctx, target, opts) => m.deleteTargetHandler(ctx, target as string, opts as never)));
 

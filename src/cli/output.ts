@@ -31,13 +31,18 @@ export class Output {
     this.chalk = new Chalk({ level: colorEnabled(options.color) ? 1 : 0 });
   }
 
-  /** Print a result: its JSON with --json, else the human rendering. */
+  /**
+   * Print a result: its JSON with --json; with --quiet, the ids of what it lists, created, changed or
+   * deleted (one a line: see idsOf); else the human rendering. Every command prints through here, so
+   * the quiet contract holds for commands added later too.
+   */
   result(value: unknown, human: () => string): void {
     if (this.options.json) this.json(value);
+    else if (this.options.quiet) this.line(idsOf(value).join('\n'));
     else this.line(human());
   }
 
-  /** Print a result whose quiet form is a list of ids (one per line). */
+  /** Print a result whose quiet form is the given ids (one per line). */
   listing(value: unknown, ids: string[], human: () => string): void {
     if (this.options.json) this.json(value);
     else if (this.options.quiet) this.line(ids.join('\n'));
@@ -65,8 +70,9 @@ export class Output {
     if (!this.options.quiet && !this.options.json) this.stderr.write(`${message}\n`);
   }
 
-  /** Warnings on stderr (always, they may explain a surprise). */
+  /** Warnings on stderr (silent with --quiet: a script asked for ids only; errors still print). */
   warn(message: string): void {
+    if (this.options.quiet) return;
     this.stderr.write(`${this.chalk.yellow('warning:')} ${message}\n`);
   }
 
@@ -98,4 +104,18 @@ export class Output {
     const paint = state === 'active' ? this.chalk.green : state === 'error' ? this.chalk.red : state.startsWith('pending') ? this.chalk.yellow : this.chalk.dim;
     return paint(state);
   }
+}
+
+/**
+ * The ids a result stands for, as `-q` prints them: a model server's uuid, a component's, stack's or
+ * flavor's name, a written file's path; an array gives one per element.
+ */
+export function idsOf(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(idsOf);
+  if (value === null || typeof value !== 'object') return [];
+  const record = value as Record<string, unknown>;
+  for (const key of ['uuid', 'name', 'path'] as const) {
+    if (typeof record[key] === 'string') return [record[key] as string];
+  }
+  return [];
 }

@@ -186,6 +186,7 @@ export abstract class BaseModelDeployer<Settings = Record<string, unknown>> {
     if (matches.length === 0) {
       throw new NotFoundError(`no model server with uuid ${idOrPrefix} in deployer '${this.context.name}'`, {
         suggestion: 'list them with `zenml model-deployer find`',
+        details: { uuid: idOrPrefix, deployer: this.context.name },
       });
     }
     throw new UsageError(`uuid prefix '${idOrPrefix}' is ambiguous: ${matches.map((s) => s.uuid).join(', ')}`, {

@@ -3,7 +3,7 @@
  * and aborts model versions when the primary says so.
  */
 import { failedSwap } from './local-swap.js';
-import { stdoutLogger } from './logger.js';
+import { stderrLogger, stdoutLogger } from './logger.js';
 import { createRpcChannel } from './cluster-rpc.js';
 import { startProcessServer, type ProcessServer } from './process-server.js';
 import type { Metrics, MetricsSnapshot } from './metrics.js';
@@ -101,7 +101,7 @@ export async function runClusterWorker(): Promise<void> {
     });
   } catch (err) {
     const message = (err as Error).message;
-    process.stderr.write(`[worker ${boot.index}] ${message}\n`);
+    stderrLogger(`[worker ${boot.index}] `)(message);
     await channel.call('startupFailed', message).catch(() => undefined);
     process.exit(1);
   }

@@ -5,7 +5,20 @@
 /** Writes one log line. */
 export type LogLine = (line: string) => void;
 
-/** A logger that prefixes each line with the time (and the worker, in a cluster). */
+/**
+ * The one prefix of every line zenml writes into a server log: the time, then `[zenml]`, then the
+ * worker in a cluster (`[worker 2]`). The CLI's own lines (`starting model server …`) use it too.
+ */
+export function logPrefix(worker = ''): string {
+  return `${new Date().toISOString()} [zenml] ${worker}`;
+}
+
+/** A logger that prefixes each line (see logPrefix); `prefix` names the worker, in a cluster. */
 export function stdoutLogger(prefix = ''): LogLine {
-  return (line) => process.stdout.write(`${new Date().toISOString()} ${prefix}${line}\n`);
+  return (line) => process.stdout.write(`${logPrefix(prefix)}${line}\n`);
+}
+
+/** The same prefix on stderr, for warnings and the reason the server cannot start. */
+export function stderrLogger(prefix = ''): LogLine {
+  return (line) => process.stderr.write(`${logPrefix(prefix)}${line}\n`);
 }

@@ -7,12 +7,15 @@ import { parseArgs } from 'node:util';
 import { constants } from 'node:os';
 import { loadServerConfigFile, ServerConfigError } from './config.js';
 import { startModelServer, type RunningServer } from './index.js';
-import { stdoutLogger } from './logger.js';
+import { stderrLogger, stdoutLogger } from './logger.js';
+
+/** Test-only hook: set to 1 in the server's environment to make it ignore SIGTERM (tests of `stop --yes`). */
+const TEST_IGNORE_SIGTERM = 'ZENML_TEST_SERVER_IGNORE_SIGTERM';
 
 const USAGE = 'usage: node dist/server/main.js --config <server-config.json>';
 
 function fail(message: string, code: number): never {
-  process.stderr.write(`${message}\n`);
+  stderrLogger()(message);
   process.exit(code);
 }
 
@@ -28,7 +31,7 @@ async function main(): Promise<void> {
   const log = stdoutLogger();
   let config;
   try {
-    config = loadServerConfigFile(configPath, (line) => process.stderr.write(`warning: ${line}\n`));
+    config = loadServerConfigFile(configPath, (line) => stderrLogger()(`warning: ${line}`));
   } catch (err) {
     if (err instanceof ServerConfigError) fail(err.message, err.exitCode);
     throw err;
@@ -58,8 +61,13 @@ async function main(): Promise<void> {
       (err: Error) => fail(`error while stopping: ${err.message}`, 1),
     );
   };
-  process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  if (process.env[TEST_IGNORE_SIGTERM] === '1') {
+    // Test-only: a server that ignores SIGTERM, so tests can prove `stop --yes` kills what will not stop.
+    process.on('SIGTERM', () => log(`ignoring SIGTERM (${TEST_IGNORE_SIGTERM}=1, a test hook)`));
+  } else {
+    process.on('SIGTERM', onSignal);
+  }
 
   try {
     running = await startModelServer(config, { log });

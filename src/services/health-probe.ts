@@ -46,25 +46,36 @@ export async function waitForHealthy(url: string, options: WaitForHealthyOptions
   for (;;) {
     const left = deadline - Date.now();
     if (await probeHealth(url, expectHeader, Math.max(100, Math.min(2000, left)))) return;
+    // The log's lines go into the error itself (message and details.logTail), not its path: a failed
+    // deploy removes its service directory, log included, before the error is printed.
     if (processIdentity && !(await isAlive(processIdentity))) {
-      throw new ServerError(
-        `the server process ${processIdentity.pid} exited before ${url} was ready${await logExcerpt(logPath, logLines)}`,
-        { details: { pid: processIdentity.pid, url, ...(logPath ? { logPath } : {}) } },
-      );
+      const tail = await logTail(logPath, logLines);
+      throw new ServerError(`the server process ${processIdentity.pid} exited before ${url} was ready${excerptText(tail)}`, {
+        details: { pid: processIdentity.pid, url, ...(tail ? { logTail: tail } : {}) },
+      });
     }
     if (Date.now() >= deadline) {
-      throw new TimeoutError(`${url} was not ready within ${timeoutS}s${await logExcerpt(logPath, logLines)}`, {
-        details: { url, ...(logPath ? { logPath } : {}) },
+      const tail = await logTail(logPath, logLines);
+      throw new TimeoutError(`${url} was not ready within ${timeoutS}s${excerptText(tail)}`, {
+        details: { url, ...(tail ? { logTail: tail } : {}) },
       });
     }
     await sleep(intervalMs);
   }
 }
 
-/** "; last N lines of <log>:\n…" or '' when there is no log to quote. */
+/** The last `n` lines of a log, or undefined when there is no log to quote. */
+async function logTail(logPath: string | undefined, n: number): Promise<string[] | undefined> {
+  return logPath ? tailLines(logPath, n) : undefined;
+}
+
+function excerptText(lines: string[] | undefined): string {
+  if (lines === undefined) return '';
+  if (lines.length === 0) return ' (the server log is empty)';
+  return `; the server log's last ${lines.length} lines:\n${lines.join('\n')}`;
+}
+
+/** "; the server log's last N lines:\n…" or '' when there is no log to quote. */
 export async function logExcerpt(logPath: string | undefined, n = 20): Promise<string> {
-  if (!logPath) return '';
-  const lines = await tailLines(logPath, n);
-  if (lines.length === 0) return ` (log ${logPath} is empty)`;
-  return `; last ${lines.length} lines of ${logPath}:\n${lines.join('\n')}`;
+  return excerptText(await logTail(logPath, n));
 }

@@ -46,3 +46,16 @@ describe('parseOptions: rejected values name the option (kebab-case) and the val
     expect(() => parseOptions(schema, raw)).toThrow(message);
   });
 });
+
+describe('parseOptions: one line', () => {
+  it('several bad options make one line, each option named', () => {
+    let message = '';
+    try {
+      parseOptions(LifecycleOptionsSchema, { timeout: 'abc', deployer: '' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).not.toContain('\n');
+    expect(message).toMatch(/^--timeout: expected a number of seconds \(got "abc"\); --deployer: /);
+  });
+});

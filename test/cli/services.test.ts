@@ -83,9 +83,9 @@ describe('deploy', () => {
     const r = await ok(zenml('model-deployer', 'deploy', '--model-uri', '/m/a.onnx', '--model-name', 'alpha'));
     expect(r.stdout).toMatch(/^uuid:\s+[0-9a-f-]{36}$/m);
     expect(r.stdout).toMatch(/^status:\s+active$/m);
-    expect(r.stdout).toMatch(/^deployer:\s+j \(record-js\)$/m);
+    expect(r.stdout).toMatch(/^deployer:\s+j \(flavor record-js\)$/m);
     expect(r.stdout).toMatch(/^model uri:\s+\/m\/a\.onnx$/m);
-    expect(r.stdout).toMatch(/^PREDICTION_URL:\s+http:\/\/j\.test\/invocations$/m);
+    expect(r.stdout).toMatch(/^prediction url:\s+http:\/\/j\.test\/invocations$/m);
     const uuid = await deploy('--model-uri', '/m/b.onnx');
     expect(await findUuids()).toHaveLength(2);
     expect(await findUuids('--model-name', 'b')).toEqual([uuid]);
@@ -282,8 +282,9 @@ describe('describe, get-url, logs and the models aliases', () => {
     const uuid = await deploy('--model-uri', '/m/a.onnx', '--pipeline-name', 'p', '--pipeline-step-name', 's');
     const human = await ok(zenml('model-deployer', 'describe', uuid.slice(0, 6)));
     expect(human.stdout).toMatch(new RegExp(`^uuid:\\s+${uuid}$`, 'm'));
-    expect(human.stdout).toMatch(/^pipeline:\s+p \/ s$/m);
-    expect(human.stdout).toMatch(/^HEALTH_CHECK_URL:\s+http:\/\/j\.test\/ping$/m);
+    expect(human.stdout).toMatch(/^pipeline name:\s+p$/m);
+    expect(human.stdout).toMatch(/^pipeline step name:\s+s$/m);
+    expect(human.stdout).toMatch(/^health check url:\s+http:\/\/j\.test\/ping$/m);
     const viaModels = parseJson(await ok(zenml('model-deployer', 'models', 'describe', uuid, '--json')));
     const viaDescribe = parseJson(await ok(zenml('model-deployer', 'describe', uuid, '--json')));
     expect(viaModels).toEqual(viaDescribe);

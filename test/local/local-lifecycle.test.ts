@@ -64,6 +64,7 @@ test('info lists URLs, model, paths and pid', async () => {
     METRICS_URL: `${base}/metrics`,
     MODEL_URI: IRIS_V1,
     MODEL_NAME: 'iris',
+    MODEL_VERSION: '1',
     SERVICE_PATH: service.local.servicePath,
     LOG_FILE: path.join(service.local.servicePath, 'server.log'),
     DAEMON_PID: String(service.local.pid),

@@ -1,11 +1,13 @@
 import path from 'node:path';
 import type { BaseModelDeployer } from '../../deployers/base-model-deployer.js';
-import { resolveDeployer } from '../../deployers/resolve-deployer.js';
+import { chosenDeployerName, resolveDeployer } from '../../deployers/resolve-deployer.js';
 import { serviceView, type ServiceView } from '../../deployers/service-view.js';
 import type { CommandContext } from '../context.js';
 import { applySettings, parseKeyValues } from '../settings-args.js';
 import { describeComponentHandler } from './component-handlers.js';
-import { deleteComponent } from '../../config/components.js';
+import type { ResolvedConfig } from '../../config/resolve-config.js';
+import { deleteDeployerComponent } from '../../deployers/delete-deployer-component.js';
+import { NotFoundError } from '../../errors.js';
 import { DeployOptionsSchema, FindOptionsSchema, LifecycleOptionsSchema, LogsOptionsSchema, parseOptions } from './service-options.js';
 
 async function deployerFor(ctx: CommandContext, name?: string): Promise<BaseModelDeployer> {
@@ -22,19 +24,36 @@ export function renderServices(ctx: CommandContext, views: ServiceView[]): strin
   );
 }
 
-/** Human detail of one model server. */
+/**
+ * Human detail of one model server: one block of facts, each once, labelled in lower case. The
+ * flavor's info keys (PREDICTION_URL, …) are labelled the same way; one that repeats a fact already
+ * shown (MODEL_URI, MODEL_NAME) is left out, and empty values are not shown.
+ */
 export function renderService(ctx: CommandContext, v: ServiceView): string {
-  const rows: Array<[string, unknown]> = [
+  const facts = new Map<string, string>([
     ['uuid', v.uuid],
-    ['status', ctx.output.state(v.state)],
-    ...(v.lastError ? [['last error', v.lastError] as [string, unknown]] : []),
-    ['deployer', `${v.deployer} (${v.flavor})`],
-    ['model', `${v.modelName}${v.modelVersion ? ` v${v.modelVersion}` : ''}`],
+    ['name', String(v.config.name ?? '')],
+    ['description', String(v.config.description ?? '')],
+    ['status', v.state],
+    ['last error', v.lastError],
+    ['deployer', `${v.deployer} (flavor ${v.flavor})`],
+    ['model name', v.modelName],
+    ['model version', v.modelVersion],
     ['model uri', v.modelUri],
-    ['pipeline', [v.pipelineName, v.pipelineRunId, v.pipelineStepName].filter(Boolean).join(' / ')],
-    ...Object.entries(v.info).map(([k, val]) => [k, val] as [string, unknown]),
-  ];
-  return ctx.output.keyValues(rows);
+    ['model type', v.modelType],
+    ['pipeline name', v.pipelineName],
+    ['pipeline run id', v.pipelineRunId],
+    ['pipeline step name', v.pipelineStepName],
+    ['created', v.createdAt],
+    ['updated', v.updatedAt],
+  ]);
+  for (const [key, value] of Object.entries(v.info)) {
+    const label = key.toLowerCase().replace(/_/g, ' ');
+    // The flavor knows what it serves: its value fills a fact the config left empty (a version it chose).
+    if (!facts.get(label)) facts.set(label, value);
+  }
+  const rows = [...facts].filter(([, value]) => value !== '');
+  return ctx.output.keyValues(rows.map(([label, value]) => [label, label === 'status' ? ctx.output.state(value) : value]));
 }
 
 /** `deploy`. */
@@ -57,8 +76,7 @@ export async function deployHandler(ctx: CommandContext, raw: unknown): Promise<
   };
   const service = await deployer.deployModel(config, { replace: Boolean(opts.replace), timeout: opts.timeout });
   const view = serviceView(deployer, service);
-  if (ctx.output.options.quiet && !ctx.output.options.json) return ctx.output.line(view.uuid);
-  ctx.output.result(view, () => `${renderService(ctx, view)}`);
+  ctx.output.result(view, () => renderService(ctx, view));
 }
 
 /** `find` / `models list`. */
@@ -81,11 +99,21 @@ export async function describeServiceHandler(ctx: CommandContext, uuid: string, 
 /** `describe [name-or-uuid]`: a component when one has that name (or none is given), else a model server. */
 export async function describeTargetHandler(ctx: CommandContext, target: string | undefined, raw: unknown): Promise<void> {
   const { resolved } = await ctx.config();
-  if (target === undefined) {
-    return describeComponentHandler(ctx, resolved.stacks[resolved.activeStack]?.modelDeployer ?? 'default');
-  }
+  // The same resolution as find's: an active stack that does not exist is an error here too (exit 3).
+  if (target === undefined) return describeComponentHandler(ctx, chosenDeployerName(resolved, {}));
   if (resolved.modelDeployers[target]) return describeComponentHandler(ctx, target);
-  return describeServiceHandler(ctx, target, raw);
+  return describeServiceHandler(ctx, target, raw).catch((error: unknown) => {
+    throw neitherComponentNorServer(error, target, resolved);
+  });
+}
+
+/** A "no model server with uuid x" that also says no component is named x (a mistyped name lands here). */
+function neitherComponentNorServer(error: unknown, target: string, config: ResolvedConfig): unknown {
+  if (!(error instanceof NotFoundError) || error.details?.uuid !== target) return error;
+  return new NotFoundError(`no model deployer component named '${target}', and ${error.message}`, {
+    suggestion: `components: ${Object.keys(config.modelDeployers).join(', ')}; model servers: zenml model-deployer find`,
+    details: error.details,
+  });
 }
 
 /** `models get-url <uuid>`. */
@@ -123,14 +151,21 @@ export async function deleteServiceHandler(ctx: CommandContext, uuid: string, ra
   ctx.output.listing({ uuid: service.uuid, deleted: true }, [service.uuid], () => `deleted model server ${service.uuid}`);
 }
 
-/** `delete <name-or-uuid>`: a component when one has that exact name, else a model server. */
+/** `delete <name-or-uuid>`: a component when one has that exact name (with --force, its model servers too), else a model server. */
 export async function deleteTargetHandler(ctx: CommandContext, target: string, raw: unknown): Promise<void> {
   const { resolved } = await ctx.config();
   if (resolved.modelDeployers[target]) {
-    await deleteComponent(resolved.filepath, target);
-    return ctx.output.result({ name: target, deleted: true }, () => `deleted model deployer '${target}'`);
+    const opts = parseOptions(LifecycleOptionsSchema, raw);
+    const deleted = await deleteDeployerComponent(resolved, target, {
+      force: Boolean(opts.force || opts.yes),
+      timeout: opts.timeout,
+      log: (m) => ctx.output.info(m),
+    });
+    return ctx.output.result(deleted, () => `deleted model deployer '${target}'`);
   }
-  return deleteServiceHandler(ctx, target, raw);
+  return deleteServiceHandler(ctx, target, raw).catch((error: unknown) => {
+    throw neitherComponentNorServer(error, target, resolved);
+  });
 }
 
 /** `logs <uuid>`: stops following on Ctrl-C. */

@@ -50,12 +50,12 @@ export const LogsOptionsSchema = z.object({
   deployer: z.string().min(1).optional(),
 });
 
-/** Parse command options with a schema; problems become one usage error naming each option. */
+/** Parse command options with a schema; problems become one usage error on one line, naming each option. */
 export function parseOptions<S extends z.ZodType>(schema: S, opts: unknown): z.output<S> {
   const parsed = schema.safeParse(opts, { reportInput: true });
   if (parsed.success) return parsed.data;
   // Report what was typed ("abc"), not what coercion made of it (NaN, printed as null).
   const issues = parsed.error.issues.map((i) => ({ ...i, input: (opts as Record<string, unknown>)?.[String(i.path[0])] })) as typeof parsed.error.issues;
   const lines = formatIssues('option', issues).map((l) => l.replace(/^option: ([A-Za-z]+)/, (_, key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`));
-  throw new UsageError(`invalid option:\n${lines.join('\n')}`);
+  throw new UsageError(lines.join('; '));
 }

@@ -20,7 +20,7 @@ import { ServiceState } from '../../services/service-status.js';
 import { swapModel } from './hot-swap.js';
 import { localSettingsSchema, type LocalSettings } from './local-settings.js';
 import { LocalModelService, type LocalServiceExtra } from './local-service.js';
-import { checkModelFile, resolveModelSpec, servedModelName, type ModelSpec } from './model-spec.js';
+import { checkModelFile, nextServedVersion, resolveModelSpec, servedModelName, type ModelSpec } from './model-spec.js';
 import { reconcileService } from './reconcile.js';
 import { serverEntryPath } from './server-entry.js';
 import { localServerInfo } from './server-info.js';
@@ -90,7 +90,7 @@ export class LocalModelDeployer extends BaseModelDeployer<LocalSettings> {
     }
     const spec: ModelSpec = {
       name: servedModelName(local.config),
-      version: local.config.modelVersion || '1',
+      version: local.local.modelVersion || local.config.modelVersion || '1',
       uri: checkModelFile(local.local.modelPath),
     };
     const entry = serverEntryPath();
@@ -113,20 +113,24 @@ export class LocalModelDeployer extends BaseModelDeployer<LocalSettings> {
 
   protected override async performUpdateModel(service: BaseService, config: ServiceConfig, timeout: number): Promise<BaseService> {
     const local = asLocal(service);
-    const spec = resolveModelSpec(config);
+    const before = { uri: local.local.modelPath || local.config.modelUri, version: local.local.modelVersion || local.config.modelVersion || '1' };
+    // Every replace is a new version of the model, unless --model-version names one.
+    const spec = { ...resolveModelSpec(config), name: servedModelName(local.config), version: nextServedVersion(before.version, config.modelVersion) };
     const running = local.status.state === ServiceState.ACTIVE || local.status.state === ServiceState.PENDING_STARTUP;
+    const changed = `${spec.name} version ${before.version} -> ${spec.version}` + (before.uri === spec.uri ? ` (${spec.uri})` : `, ${before.uri} -> ${spec.uri}`);
     if (running && (await isAlive(local.identity))) {
-      await swapModel(local, { ...spec, name: servedModelName(local.config) }, timeout || DEFAULT_DEPLOYMENT_START_STOP_TIMEOUT);
+      await swapModel(local, spec, timeout || DEFAULT_DEPLOYMENT_START_STOP_TIMEOUT);
       local.config = config;
-      local.setLocal({ modelPath: spec.uri });
+      local.setLocal({ modelPath: spec.uri, modelVersion: spec.version });
       local.setState(local.status.state);
       await saveService(this.stateDir, local);
-      this.context.log(`model server ${local.uuid} now serves ${spec.uri} (version ${spec.version})`);
+      this.context.log(`model server ${local.uuid} swapped ${changed}`);
       return local;
     }
     local.config = config;
-    local.setLocal({ modelPath: spec.uri });
+    local.setLocal({ modelPath: spec.uri, modelVersion: spec.version });
     await saveService(this.stateDir, local);
+    this.context.log(`model server ${local.uuid} was not running; starting it with ${changed}`);
     return this.performStartModel(local, timeout);
   }
 
@@ -180,6 +184,7 @@ export class LocalModelDeployer extends BaseModelDeployer<LocalSettings> {
       logPath: path.join(servicePath, 'server.log'),
       serverConfigPath: path.join(servicePath, 'server-config.json'),
       modelPath,
+      modelVersion: '',
     } satisfies LocalServiceExtra;
   }
 

@@ -19,6 +19,8 @@ export interface LocalServiceExtra {
   serverConfigPath: string;
   /** Absolute path of the served .onnx file (config.modelUri may be relative to where deploy ran). */
   modelPath: string;
+  /** The version the server serves: config.modelVersion, or the deployer's count ('1', then one more per swap). */
+  modelVersion: string;
 }
 
 /** A model server process of the `local` flavor, with typed access to its extra state. */
@@ -38,6 +40,7 @@ export class LocalModelService extends BaseService {
       logPath: String(e.logPath ?? ''),
       serverConfigPath: String(e.serverConfigPath ?? ''),
       modelPath: String(e.modelPath ?? ''),
+      modelVersion: typeof e.modelVersion === 'string' ? e.modelVersion : '',
     };
   }
 

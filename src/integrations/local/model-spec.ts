@@ -21,6 +21,15 @@ export function servedModelName(config: ServiceConfig): string {
 }
 
 /**
+ * The version a replaced model is served under: the pinned one (`--model-version`), else the previous
+ * served version plus one, so that every swap shows as a new version ('1' after a non-numeric one).
+ */
+export function nextServedVersion(previous: string, pinned: string): string {
+  if (pinned) return pinned;
+  return /^\d+$/.test(previous) ? String(Number(previous) + 1) : '1';
+}
+
+/**
  * Resolve and check the model of `config` (modelUri relative to `cwd`): it must be an existing
  * .onnx file. UsageError naming the path otherwise.
  */

@@ -11,7 +11,7 @@ export function localServerInfo(service: LocalModelService): Record<string, stri
   const up = UP_STATES.includes(service.status.state);
   const base = up ? service.baseUrl : '';
   const name = servedModelName(service.config);
-  const { modelPath, servicePath, logPath, pid } = service.local;
+  const { modelPath, modelVersion, servicePath, logPath, pid } = service.local;
   return {
     PREDICTION_URL: up ? `${base}/invocations` : '',
     HEALTH_CHECK_URL: up ? `${base}/v2/health/ready` : '',
@@ -19,6 +19,7 @@ export function localServerInfo(service: LocalModelService): Record<string, stri
     METRICS_URL: up ? `${base}/metrics` : '',
     MODEL_URI: modelPath || service.config.modelUri,
     MODEL_NAME: name,
+    MODEL_VERSION: modelVersion || service.config.modelVersion || '1',
     SERVICE_PATH: servicePath,
     LOG_FILE: logPath,
     DAEMON_PID: up && pid !== undefined ? String(pid) : '',

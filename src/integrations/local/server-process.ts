@@ -68,11 +68,11 @@ export async function launchServer(service: LocalModelService, spec: ModelSpec, 
   const { serverConfigPath, logPath, host, port } = service.local;
   const adminToken = (await readAdminToken(serverConfigPath)) ?? randomBytes(24).toString('hex');
   // A fresh id per spawn: a health answer from an older or foreign process on this port never counts.
-  service.setLocal({ instanceId: randomUUID(), modelPath: spec.uri });
+  service.setLocal({ instanceId: randomUUID(), modelPath: spec.uri, modelVersion: spec.version });
   await writeServerConfig(service, settings, spec, adminToken);
   await appendFile(
     logPath,
-    `[zenml] ${new Date().toISOString()} starting model server ${service.uuid} on ${host}:${port}: ` +
+    `${new Date().toISOString()} [zenml] starting model server ${service.uuid} on ${host}:${port}: ` +
       `${spec.name} version ${spec.version} from ${spec.uri}\n`,
   );
   return launchDaemon(

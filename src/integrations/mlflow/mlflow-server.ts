@@ -38,7 +38,7 @@ export async function launchMlflowServer(service: MlflowModelService, options: M
   await mkdir(servicePath, { recursive: true });
   await appendFile(
     logPath,
-    `[zenml] ${new Date().toISOString()} starting mlflow models serve for ${service.uuid} on ${host}:${port}: ${modelDir}\n`,
+    `${new Date().toISOString()} [zenml] starting mlflow models serve for ${service.uuid} on ${host}:${port}: ${modelDir}\n`,
   );
   const logStart = await fileSize(logPath);
   return launchDaemon(
