@@ -164,7 +164,11 @@ describe('model-deployer list, describe, update, delete', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^model deployer:\s+r1$/m);
     expect(r.stdout).toMatch(/^flavor:\s+record-ts$/m);
-    expect(r.stdout).toMatch(/^settings:\s+\{"baseUrl":"http:\/\/x:1","replicas":3\}$/m);
+    expect(r.stdout).toMatch(/^settings\.baseUrl:\s+http:\/\/x:1$/m);
+    expect(r.stdout).toMatch(/^settings\.replicas:\s+3$/m);
+    const bare = await zenml('model-deployer', 'describe', 'j1');
+    expect(bare.stdout).toMatch(/^settings:\s+\(none\)$/m);
+    expect(bare.stdout).not.toContain('{}');
     expect(parseJson(await zenml('model-deployer', 'describe', 'r1', '--json'))).toEqual({
       name: 'r1',
       flavor: 'record-ts',

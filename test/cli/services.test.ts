@@ -92,8 +92,13 @@ describe('deploy', () => {
   });
 
   it('-c passes flavor-specific service settings', async () => {
-    const view = parseJson(await ok(zenml('model-deployer', 'deploy', '--model-uri', '/m/a.onnx', '-c', 'extra-key=7', '--json')));
+    const view = parseJson(await ok(zenml('model-deployer', 'deploy', '--model-uri', '/m/a.onnx', '-c', 'extra-key=7', '-c', 'nested.flag=true', '--json')));
     expect(view.uuid).toMatch(UUID);
+    // The values reached the service config, typed, in what deploy printed and in what the flavor stored.
+    expect(view.config).toMatchObject({ extraKey: 7, nested: { flag: true } });
+    const stored = JSON.parse(readFileSync(path.join(recordsDir('j'), `${view.uuid}.json`), 'utf8'));
+    expect(JSON.stringify(stored)).toContain('"extraKey":7');
+    expect(parseJson(await ok(zenml('model-deployer', 'describe', view.uuid, '--json'))).config).toMatchObject({ extraKey: 7, nested: { flag: true } });
   });
 });
 

@@ -11,7 +11,10 @@ export function renderComponent(ctx: CommandContext, view: ComponentView): strin
     ['flavor', view.flavor],
     ['active', String(view.active)],
     ['stacks', view.stacks.join(', ') || '(none)'],
-    ['settings', view.settings],
+    // Settings one per line (`settings.port: 8080`), or '(none)' rather than an empty `{}`.
+    ...(Object.keys(view.settings).length === 0
+      ? [['settings', '(none)'] as [string, unknown]]
+      : Object.entries(view.settings).map(([key, value]) => [`settings.${key}`, value] as [string, unknown])),
   ]);
 }
 
