@@ -49,6 +49,11 @@ export class TempDirs {
     return project;
   }
 
+  /** The dirs made so far (e.g. to kill the servers a test started in them before cleanup). */
+  list(): string[] {
+    return [...this.dirs];
+  }
+
   /** Remove every dir made so far. */
   cleanup(): void {
     for (const dir of this.dirs.splice(0)) removeTempDir(dir);

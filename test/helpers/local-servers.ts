@@ -1,0 +1,75 @@
+// Helpers for tests that start real `local` model servers through the CLI: is a pid alive, does a
+// port answer, and killing (by the pids recorded in the state dirs) every server a test left behind.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import path from 'node:path';
+import { REPO_ROOT } from './cli.js';
+
+/** The Iris models shipped in examples/. */
+export const IRIS_V1 = path.join(REPO_ROOT, 'examples/iris/model.onnx');
+export const IRIS_V2 = path.join(REPO_ROOT, 'examples/iris/model-v2.onnx');
+
+/** True while the process runs; a zombie (exited, not yet reaped by its new parent) counts as gone. */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** True when something accepts TCP connections on 127.0.0.1:port. */
+export function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Kill every server recorded under `root` (service.json files with a live pid), by process group. */
+export function killServers(root: string): void {
+  const stack = [root];
+  while (stack.length) {
+    const dir = stack.pop()!;
+    if (!existsSync(dir)) continue;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) stack.push(full);
+      else if (entry.name === 'service.json') {
+        let pid: unknown;
+        try {
+          pid = JSON.parse(readFileSync(full, 'utf8')).extra?.pid;
+        } catch {
+          continue; // being written: its server is killed through another record or was never started
+        }
+        if (typeof pid === 'number' && pidAlive(pid)) {
+          try {
+            process.kill(-pid, 'SIGKILL');
+          } catch {
+            try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Poll `check` every 100 ms until it returns true; fails with `what` after `timeoutMs` (bounded, with a message). */
+export async function waitUntil(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
