@@ -14,8 +14,9 @@ const TEST_IGNORE_SIGTERM = 'ZENML_TEST_SERVER_IGNORE_SIGTERM';
 
 const USAGE = 'usage: node dist/server/main.js --config <server-config.json>';
 
+/** Usage and config errors: one bare line for the person who ran the server by hand. */
 function fail(message: string, code: number): never {
-  stderrLogger()(message);
+  process.stderr.write(`${message}\n`);
   process.exit(code);
 }
 
@@ -72,7 +73,9 @@ async function main(): Promise<void> {
   try {
     running = await startModelServer(config, { log });
   } catch (err) {
-    fail(`cannot start the model server: ${(err as Error).message}`, 1);
+    // Written with the log prefix: this is the line a failed deploy quotes from the server log.
+    stderrLogger()(`cannot start the model server: ${(err as Error).message}`);
+    process.exit(1);
   }
 }
 

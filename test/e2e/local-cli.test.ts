@@ -169,12 +169,26 @@ describe('local flavor through the zenml binary', () => {
   it('redeploys with --replace: same uuid and URL, the new model answers, no request fails during the swap', async () => {
     const before = (await predictMlflow(service.predictionUrl)).body.predictions;
     const statuses: number[] = [];
+    // Event order (a counter, not a clock): requests sent before the swap answered and answered after it was
+    // asked for were in flight during the swap.
+    let clock = 0;
+    const spans: Array<[number, number]> = [];
     let stop = false;
+    let loopsRunning = 0;
     const loops = Array.from({ length: 4 }, async () => {
-      for (let i = 0; i < 5000 && !stop; i += 1) statuses.push((await predictMlflow(service.predictionUrl)).status);
+      loopsRunning += 1;
+      for (let i = 0; i < 5000 && !stop; i += 1) {
+        const sentAt = ++clock;
+        statuses.push((await predictMlflow(service.predictionUrl)).status);
+        spans.push([sentAt, ++clock]);
+      }
     });
+    // Let the load start before the swap is asked for.
+    while (statuses.length < 20 && loopsRunning > 0) await new Promise((r) => setTimeout(r, 5));
+    const swapAsked = ++clock;
     const replaced = await zenmlJson('model-deployer', 'deploy', '--model-uri', IRIS_V2, '--model-name', 'iris', '--model-type', 'onnx',
       '--pipeline-name', 'training', '--pipeline-step-name', 'deployer', '--pipeline-run-id', 'run-2', '--replace');
+    const swapAnswered = ++clock;
     // keep the clients going a little after the swap answered
     for (let i = 0; i < 20; i += 1) statuses.push((await predictMlflow(service.predictionUrl)).status);
     stop = true;
@@ -184,6 +198,7 @@ describe('local flavor through the zenml binary', () => {
     expect(replaced.predictionUrl).toBe(service.predictionUrl);
     expect(replaced.modelUri).toBe(IRIS_V2);
     expect(statuses.length).toBeGreaterThan(20);
+    expect(spans.filter(([sent, answered]) => sent < swapAnswered && answered > swapAsked).length).toBeGreaterThan(0);
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
     const after = (await predictMlflow(service.predictionUrl)).body.predictions;
     expect(after[0].probabilities).not.toEqual(before[0].probabilities);

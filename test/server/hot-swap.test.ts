@@ -34,7 +34,16 @@ interface Sample {
   status: number;
   model: string;
   startedAfter: number;
+  /** Order of events (a counter, not a clock): when the request was sent and when it answered. */
+  sentAt: number;
+  answeredAt: number;
 }
+
+/** Event order shared by requests and swaps: a request overlapped a swap when it was in flight while the swap was. */
+let clock = 0;
+const tick = () => ++clock;
+const overlapping = (samples: Sample[], swap: { sentAt: number; answeredAt: number }) =>
+  samples.filter((s) => s.sentAt < swap.answeredAt && s.answeredAt > swap.sentAt).length;
 
 async function ask(loop: number): Promise<{ status: number; answer?: IrisAnswer[] }> {
   // Half the loops speak MLflow, half v2, so both paths see the swap.
@@ -59,8 +68,9 @@ describe('hot swap under load', () => {
       // Bounded: a loop ends when told to, or after this many requests whatever happens.
       for (let i = 0; i < 5000 && !stop; i += 1) {
         const startedAfter = swapsDone;
+        const sentAt = tick();
         const { status, answer } = await ask(loop).catch(() => ({ status: 0, answer: undefined }));
-        samples.push({ status, model: answer ? classify(answer) : 'none', startedAfter });
+        samples.push({ status, model: answer ? classify(answer) : 'none', startedAfter, sentAt, answeredAt: tick() });
       }
     });
     const waitFor = async (n: number) => {
@@ -68,17 +78,22 @@ describe('hot swap under load', () => {
       while (samples.length < target && !stop) await new Promise((r) => setTimeout(r, 5));
     };
 
+    const swaps: Array<{ sentAt: number; answeredAt: number }> = [];
     try {
       await waitFor(60);
       // Phases: 0 before a swap is sent, x.5 while it is in flight (either answer is right), 1 and 2 after.
       swapsDone = 0.5;
+      let sentAt = tick();
       const first = await swap('iris', 'v2', IRIS_V2);
+      swaps.push({ sentAt, answeredAt: tick() });
       expect(first.status).toBe(200);
       expect(first.json()).toEqual({ name: 'iris', version: 'v2', loadMs: expect.any(Number) });
       swapsDone = 1;
       await waitFor(60);
       swapsDone = 1.5;
+      sentAt = tick();
       const second = await swap('iris', 'v1', IRIS_V1);
+      swaps.push({ sentAt, answeredAt: tick() });
       expect(second.status).toBe(200);
       swapsDone = 2;
       await waitFor(60);
@@ -87,6 +102,8 @@ describe('hot swap under load', () => {
       await Promise.all(loops);
     }
 
+    // The swaps happened under load: requests were in flight during each one (else "no request failed" proves nothing).
+    expect(swaps.map((sw) => overlapping(samples, sw) > 0)).toEqual([true, true]);
     expect(samples.filter((s) => s.status !== 200)).toEqual([]);
     expect(samples.filter((s) => s.model === 'other' || s.model === 'none')).toEqual([]);
     const phase = (n: number) => new Set(samples.filter((s) => s.startedAfter === n).map((s) => s.model));
