@@ -547,3 +547,22 @@ describe('--verbose and -V', () => {
     }
   });
 });
+
+describe('-q silences warnings and notes, not errors', () => {
+  it('a dotfile warning (unknown key) reaches stderr without -q and not with it', async () => {
+    const cwd = temps.dir('zenml-contract-warn-');
+    writeDotfile(cwd, { version: 1, unknownKeyForTheTest: true });
+    const loud = await run(cwd, ['stack', 'list']);
+    expect(loud.stderr).toMatch(/warning: .*unknownKeyForTheTest/);
+    const quiet = await run(cwd, ['stack', 'list', '-q']);
+    expect({ code: quiet.code, stdout: quiet.stdout, stderr: quiet.stderr }).toEqual({ code: 0, stdout: 'default\n', stderr: '' });
+  });
+
+  it("a deployer's note (an identical server is already running) is silent with -q", async () => {
+    const args = ['model-deployer', 'deploy', '--model-uri', IRIS_V1, '--model-name', 'iris-main', '--timeout', '60'];
+    const loud = await run(shared, args);
+    expect(loud.stderr).toContain(`an identical model server is already running: ${main.uuid}`);
+    const quiet = await run(shared, [...args, '-q']);
+    expect({ code: quiet.code, stdout: quiet.stdout, stderr: quiet.stderr }).toEqual({ code: 0, stdout: `${main.uuid}\n`, stderr: '' });
+  });
+});
