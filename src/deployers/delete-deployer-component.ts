@@ -37,7 +37,16 @@ export async function deleteDeployerComponent(config: ResolvedConfig, name: stri
       suggestion: 'delete those stacks or point them at another deployer first',
     });
   }
-  const deployer = await resolveDeployer(config, { deployer: name, log });
+  let deployer;
+  try {
+    deployer = await resolveDeployer(config, { deployer: name, log });
+  } catch (error) {
+    // A component whose flavor no longer loads can still be removed, but only when asked to: its servers cannot be listed.
+    if (!options.force) throw error;
+    log(`warning: cannot list the model servers of '${name}' (${(error as Error).message}); deleting the component only`);
+    await deleteComponent(config.filepath, name);
+    return { name, deleted: true, deletedServers: [] };
+  }
   const servers = await deployer.listModelServers();
   const uuids = servers.map((s) => s.uuid);
   if (uuids.length > 0 && !options.force) {
