@@ -1,13 +1,11 @@
 // End-to-end: the `local` flavor driven through the built `zenml` binary, as a user types it.
 // Real daemons, real ports on 127.0.0.1, real onnxruntime inference.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT, parseJson, runZenml, killRunningZenml, type RunResult } from '../helpers/cli.js';
+import { parseJson, runZenml, killRunningZenml, type RunResult } from '../helpers/cli.js';
+import { IRIS_V1, IRIS_V2, killServers, pidAlive, portAnswers } from '../helpers/local-servers.js';
 import { TempDirs } from '../helpers/temp.js';
 
-const IRIS_V1 = path.join(REPO_ROOT, 'examples/iris/model.onnx');
-const IRIS_V2 = path.join(REPO_ROOT, 'examples/iris/model-v2.onnx');
 const COLUMNS = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'];
 const ROWS = [
   [5.1, 3.5, 1.4, 0.2],
@@ -42,55 +40,6 @@ async function postJson(url: string, body: unknown, headers: Record<string, stri
 
 function predictMlflow(url: string) {
   return postJson(url, { dataframe_split: { columns: COLUMNS, data: ROWS } });
-}
-
-function portAnswers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-/** True while the process runs; a zombie (exited, not yet reaped by its new parent) counts as gone. */
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-/** Kill every server any test left behind (by the pids recorded in the state dirs). */
-function killServers(root: string): void {
-  const stack = [root];
-  while (stack.length) {
-    const dir = stack.pop()!;
-    if (!existsSync(dir)) continue;
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) stack.push(full);
-      else if (entry.name === 'service.json') {
-        const pid = JSON.parse(readFileSync(full, 'utf8')).extra?.pid;
-        if (typeof pid === 'number' && pidAlive(pid)) {
-          try {
-            process.kill(-pid, 'SIGKILL');
-          } catch {
-            try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
-          }
-        }
-      }
-    }
-  }
 }
 
 beforeAll(async () => {
