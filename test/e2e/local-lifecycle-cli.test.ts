@@ -15,7 +15,7 @@ const blockers = new Set<Server>();
 let project: string;
 
 function zenml(args: string[], env?: Record<string, string | undefined>): Promise<RunResult> {
-  return runZenml(args, { cwd: project, env, timeoutMs: 90_000 });
+  return runZenml(args, { cwd: project, env, timeoutMs: 40_000 }); // below jest's 60 s: a hung run fails with its output, not a jest timeout
 }
 
 async function ok(args: string[], env?: Record<string, string | undefined>): Promise<RunResult> {
@@ -263,7 +263,7 @@ describe('on a real terminal (script(1) gives the CLI a pty)', () => {
       children.add(child);
       let out = '';
       child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-      const timer = setTimeout(() => reject(new Error(`script -c ${command} did not finish in 60 s:\n${out}`)), 60_000);
+      const timer = setTimeout(() => reject(new Error(`script -c ${command} did not finish in 40 s:\n${out}`)), 60_000);
       child.on('close', (code) => {
         clearTimeout(timer);
         if (code === 0) resolve(out.replace(/\r\n/g, '\n'));
