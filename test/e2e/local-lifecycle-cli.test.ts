@@ -263,7 +263,7 @@ describe('on a real terminal (script(1) gives the CLI a pty)', () => {
       children.add(child);
       let out = '';
       child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-      const timer = setTimeout(() => reject(new Error(`script -c ${command} did not finish in 40 s:\n${out}`)), 60_000);
+      const timer = setTimeout(() => reject(new Error(`script -c ${command} did not finish in 40 s:\n${out}`)), 40_000);
       child.on('close', (code) => {
         clearTimeout(timer);
         if (code === 0) resolve(out.replace(/\r\n/g, '\n'));
