@@ -1,7 +1,7 @@
 // The mlflow flavor with ONNX MLflow models, served natively by our own model server (no MLflow process):
 // every MLflow input format, hot-swap replace, a runs:/ URI resolved through a real tracking store, and the
 // errors that must exit 2 (no mlflow, no tracking URI, no MLmodel, a flavor nobody serves).
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { jest } from '@jest/globals';
@@ -111,6 +111,9 @@ describe('an onnx MLflow model', () => {
     expect(views[0]).toMatchObject({ uuid: view.uuid, state: 'active', predictionUrl: view.predictionUrl });
     expect(views[0].info.DAEMON_PID).toBe(view.info.DAEMON_PID);
     await expectOnnxAnswers(view.info.PREDICTION_URL, expected.onnx_v2);
+    // The swap served a new version (the log never says "1 -> 1").
+    const log = readFileSync(views[0].info.LOG_FILE, 'utf8');
+    expect(log).toMatch(/swapped model iris-onnx 1 -> 2 in/);
   });
 
   test('stop, start and delete behave as for local', async () => {

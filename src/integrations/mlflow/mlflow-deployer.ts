@@ -14,7 +14,7 @@ import { deleteServiceDir, saveService } from '../../services/service-store.js';
 import { ServiceState } from '../../services/service-status.js';
 import { swapModel } from '../local/hot-swap.js';
 import { LocalModelDeployer } from '../local/local-deployer.js';
-import { resolveModelSpec, servedModelName } from '../local/model-spec.js';
+import { nextServedVersion, resolveModelSpec, servedModelName } from '../local/model-spec.js';
 import { serverEntryPath } from '../local/server-entry.js';
 import { launchServer } from '../local/server-process.js';
 import { stopLeftovers } from './leftovers.js';
@@ -110,7 +110,12 @@ export class MlflowModelDeployer extends LocalDeployerBase {
     return replaceModel(mlflow, config, model, timeout, {
       stateDir: this.stateDir,
       log: (m) => this.context.log(m),
-      hotSwap: (next) => swapModel(mlflow, { ...resolveModelSpec({ ...config, modelUri: next.onnxPath ?? '' }), name: servedModelName(mlflow.config) }, wait),
+      hotSwap: async (next) => {
+        // As the local flavor does: each swap serves a new version unless --model-version pins one.
+        const version = nextServedVersion(mlflow.local.modelVersion || mlflow.config.modelVersion || '1', config.modelVersion);
+        await swapModel(mlflow, { ...resolveModelSpec({ ...config, modelUri: next.onnxPath ?? '' }), name: servedModelName(mlflow.config), version }, wait);
+        mlflow.setLocal({ modelVersion: version });
+      },
       checkLaunchable: (next) => void (next.serving === 'python_function' && this.mlflowRuntime()),
       stop: (s) => this.performStopModel(s, wait, true),
       restartPort: (s) => this.pickRestartPort(s),
