@@ -13,7 +13,7 @@ export function buildProgram(json = false, state: ParseState = {}): Command {
     .version(VERSION, '-V, --version')
     .option('--config <path>', 'use this dotfile instead of searching for one (also ZENML_CONFIG)')
     .option('--json', 'print machine-readable JSON on stdout (errors too)')
-    .option('-q, --quiet', 'print only ids (listings) and nothing on stderr')
+    .option('-q, --quiet', 'print only the ids of what the command lists, creates, changes or deletes (errors still on stderr)')
     .option('--verbose', 'print stack traces with errors')
     .addOption(new Option('--no-color', 'disable colours (also NO_COLOR)'))
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false });
