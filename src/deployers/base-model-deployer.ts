@@ -24,7 +24,7 @@ export interface DeployerContext {
   name: string;
   /** The folder of the dotfile: relative settings paths resolve against it. */
   configDir: string;
-  /** The folder this deployer may keep its state in (default `<configDir>/.zenml/deployers/<name>`). */
+  /** The folder this deployer may keep its state in: `<configDir>/.zenml/deployers/<name>` for a project dotfile, `$XDG_STATE_HOME/zenml/deployers/<name>` for the user-level config. */
   stateDir: string;
   /** Progress and warnings for humans; the CLI sends them to stderr. */
   log: (message: string) => void;
