@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { buildCompletionCommand } from './completion/command.js';
 import { reportError } from './errors-handler.js';
 import { buildInitCommand } from './init.js';
 import { buildModelDeployerCommand } from './model-deployer.js';
@@ -20,6 +21,7 @@ export function buildProgram(json = false): Command {
   program.addCommand(buildInitCommand());
   program.addCommand(buildModelDeployerCommand());
   program.addCommand(buildStackCommand());
+  program.addCommand(buildCompletionCommand());
   applyExitOverride(program, json);
   return program;
 }
@@ -38,6 +40,8 @@ function applyExitOverride(command: Command, json: boolean): void {
 
 /** Run the CLI; resolves to the exit code. The only place that prints errors. */
 export async function main(argv: string[] = process.argv): Promise<number> {
+  // The completion scripts' hidden command: partial lines are not for commander to judge.
+  if (argv[2] === '__complete') return (await import('./completion/run-complete.js')).runComplete(buildProgram(), argv.slice(3));
   const json = argv.includes('--json');
   const program = buildProgram(json);
   const verbose = argv.includes('--verbose');
