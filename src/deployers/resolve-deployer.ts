@@ -3,6 +3,7 @@ import type { ResolvedConfig } from '../config/resolve-config.js';
 import { NotFoundError } from '../errors.js';
 import { loadFlavor } from '../flavors/flavor-registry.js';
 import type { BaseModelDeployer } from './base-model-deployer.js';
+import type { ProgressReporter } from './progress.js';
 import { deployerStateDir } from './state-dir.js';
 
 /** Which deployer a service command talks to. */
@@ -11,6 +12,8 @@ export interface DeployerChoice {
   deployer?: string;
   /** Where progress goes (stderr in the CLI). */
   log?: (message: string) => void;
+  /** Shows long waits (the CLI's spinner); see DeployerContext.progress. */
+  progress?: ProgressReporter;
   /** Environment for the XDG state directory (default process.env). */
   env?: NodeJS.ProcessEnv;
 }
@@ -44,5 +47,6 @@ export async function resolveDeployer(config: ResolvedConfig, choice: DeployerCh
     configDir: config.configDir,
     stateDir: defaultStateDir(config, name, choice.env),
     log: choice.log ?? (() => undefined),
+    progress: choice.progress,
   });
 }

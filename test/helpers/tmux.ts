@@ -19,12 +19,14 @@ export class TmuxTerminal {
     return execFileSync('tmux', ['-L', this.socket, ...args], { env: this.env, cwd: this.cwd, encoding: 'utf8', timeout: 10_000 });
   }
 
-  /** Start `command` (a shell command line) in a `width`×`height` terminal. */
+  /**
+   * Start `command` (a shell command line) in a `width`×`height` terminal. A command whose last
+   * screen matters should keep the pane open (e.g. end in `; exec sleep 600`): tmux's remain-on-exit
+   * was seen to lose the top line of a dead pane's screen.
+   */
   start(command: string, width = 160, height = 40): void {
     this.tmux(['-f', '/dev/null', 'new-session', '-d', '-s', 'main', '-x', String(width), '-y', String(height), command]);
     this.started = true;
-    // Keep the pane after the command exits, so its last screen can still be read.
-    this.tmux(['set-option', '-t', 'main', 'remain-on-exit', 'on']);
   }
 
   /** Type text (literally) into the terminal. */
@@ -40,11 +42,6 @@ export class TmuxTerminal {
   /** The visible screen as text. */
   screen(): string {
     return this.tmux(['capture-pane', '-p', '-t', 'main']);
-  }
-
-  /** Whether the pane's command has exited. */
-  dead(): boolean {
-    return this.tmux(['display-message', '-p', '-t', 'main', '#{pane_dead}']).trim() === '1';
   }
 
   /** Poll the screen until `test` holds; fails after `timeoutMs` with `what` and the last screen. */
