@@ -10,16 +10,17 @@ export function bashScript(bin: string): string {
   return `# zenml completion for bash. Install: zenml completion bash > ~/.local/share/bash-completion/completions/${bin}
 # (or add \`source <(zenml completion bash)\` to ~/.bashrc).
 _zenml_complete() {
-  local cur=\${COMP_WORDS[COMP_CWORD]} IFS=$'\\n' line
+  local cur=\${COMP_WORDS[COMP_CWORD]} line
   local -a out
-  out=($(${bin} __complete "\${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null)) || return 0
+  # mapfile, not out=($(…)): descriptions and file names may hold glob characters.
+  mapfile -t out < <(${bin} __complete "\${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null)
   [ \${#out[@]} -gt 0 ] || return 0
   local directive=\${out[\${#out[@]}-1]}
   out=("\${out[@]:0:\${#out[@]}-1}")
   COMPREPLY=()
   if [ "$directive" = ":file" ]; then
     compopt -o filenames 2>/dev/null
-    COMPREPLY=($(compgen -f -- "$cur"))
+    mapfile -t COMPREPLY < <(compgen -f -- "$cur")
     return 0
   fi
   for line in "\${out[@]}"; do
