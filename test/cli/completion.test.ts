@@ -97,6 +97,13 @@ describe('complete() on the program tree', () => {
     expect((await values(['model-deployer', 'predict', '--d'], program)).values).toEqual(['--data']);
   });
 
+  it('`predict` completes uuids whatever its argument is called', async () => {
+    const program = buildProgram();
+    program.commands.find((c) => c.name() === 'model-deployer')!.addCommand(new Command('predict').argument('<service>').argument('[data]'));
+    expect((await values(['model-deployer', 'predict', ''], program)).values).toEqual(['ab12-0000', 'cd34-0000']);
+    expect((await values(['model-deployer', 'predict', 'ab12-0000', ''], program)).values).toEqual([]);
+  });
+
   it('a failing lookup offers nothing instead of failing', async () => {
     const sources = { ...fixedSources(), stacks: async () => Promise.reject(new Error('broken dotfile')) };
     expect((await complete(buildProgram(), ['stack', 'set', ''], sources)).candidates).toEqual([]);

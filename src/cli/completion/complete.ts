@@ -54,6 +54,11 @@ const ARGUMENT_VALUES: Record<string, Kind[]> = {
   shell: ['shells'],
 };
 
+/** The first argument of these commands is a model server whatever it is called (`predict` comes from another module). */
+const FIRST_ARGUMENT_VALUES: Record<string, Kind[]> = {
+  'model-deployer predict': ['services'],
+};
+
 /** `<name>` means different things under different groups (`register <name>` names a new one: nothing to offer). */
 const NAME_VALUES: Record<string, Kind> = {
   'stack set': 'stacks',
@@ -115,7 +120,10 @@ export async function complete(program: Command, words: string[], sources: Compl
   const args = command.registeredArguments;
   const arg = args[Math.min(positional, args.length - 1)];
   if (!arg || (positional >= args.length && !arg.variadic)) return { candidates: [], files: false };
-  const kinds = arg.name() === 'name' ? [NAME_VALUES[commandPath(command)] ?? 'none'] : (ARGUMENT_VALUES[arg.name()] ?? ['none']);
+  const where = commandPath(command);
+  const kinds =
+    (positional === 0 ? FIRST_ARGUMENT_VALUES[where] : undefined) ??
+    (arg.name() === 'name' ? [NAME_VALUES[where] ?? 'none'] : (ARGUMENT_VALUES[arg.name()] ?? ['none']));
   const answers = await Promise.all(kinds.map((kind) => values(kind, current, line, sources)));
   return { candidates: answers.flatMap((a) => a.candidates), files: answers.some((a) => a.files) };
 }
