@@ -1,7 +1,8 @@
 /**
  * Figure 1, CLI start: wall time from spawn to exit of `zenml --help` and `zenml model-deployer
- * flavor list`, against a bare `node -e 0` (the floor any Node CLI pays). With peers, the same
- * two commands of the Python ZenML CLI.
+ * flavor list`, against a bare `node -e 0` (the floor any Node CLI pays), and of one shell
+ * completion call (`zenml __complete … stop <Tab>`: dotfile + service index of 1,000 services)
+ * against `--help` (goal < 1.5×). With peers, the same two commands of the Python ZenML CLI.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import type { BenchOptions } from './options.js';
 import { cliEnv, ZENML_BIN, type BenchProject } from './project.js';
 import { runChild } from './processes.js';
 import type { PythonEnvs } from './python-envs.js';
+import { seedServices } from './seed-services.js';
 import { ratio, summarize, type Summary } from './stats.js';
 
 /** What figure 1 measured. */
@@ -17,9 +19,14 @@ export interface CliStartResult {
   nodeBare: Summary;
   help: Summary;
   flavorList: Summary;
+  /** `zenml __complete model-deployer stop <Tab>` among COMPLETION_SERVICES services. */
+  completion: Summary;
+  completionServices: number;
   /** Our command's median over `node -e 0`'s. */
   helpOverNode?: number;
   flavorListOverNode?: number;
+  /** The completion call's median over `--help`'s (goal < 1.5). */
+  completionOverHelp?: number;
   peers?: {
     zenmlVersion: string;
     help: Summary;
@@ -50,16 +57,29 @@ async function timeCommands(cmds: Record<string, Cmd>, runs: number, warmups: nu
   return times;
 }
 
+/** Services in the deployer whose uuids the completion figure completes. */
+const COMPLETION_SERVICES = 1000;
+
 /** Measure figure 1 in the bench project. */
 export async function measureCliStart(project: BenchProject, options: BenchOptions, python: PythonEnvs | undefined): Promise<CliStartResult> {
   const env = cliEnv();
   const node = process.execPath;
   const zenml = (args: string[]): Cmd => ({ command: node, args: [ZENML_BIN, '--config', project.configPath, ...args], cwd: project.dir, env });
+  // A deployer of its own, so the other figures' services do not mix in; one `find` folds the index.
+  await project.zenml(['model-deployer', 'register', 'completion', '--flavor', 'local']);
+  await seedServices(project.stateDir('completion'), COMPLETION_SERVICES);
+  await project.zenml(['model-deployer', 'find', '-q', '--deployer', 'completion']);
   const times = await timeCommands(
     {
       nodeBare: { command: node, args: ['-e', '0'], cwd: project.dir, env },
       help: zenml(['--help']),
       flavorList: zenml(['model-deployer', 'flavor', 'list']),
+      completion: {
+        command: node,
+        args: [ZENML_BIN, '__complete', '--config', project.configPath, 'model-deployer', 'stop', '--deployer', 'completion', ''],
+        cwd: project.dir,
+        env,
+      },
     },
     options.cliRuns,
     2,
@@ -70,8 +90,11 @@ export async function measureCliStart(project: BenchProject, options: BenchOptio
     nodeBare: summarize(times.nodeBare, 'ms'),
     help: summarize(times.help, 'ms'),
     flavorList: summarize(times.flavorList, 'ms'),
+    completion: summarize(times.completion, 'ms'),
+    completionServices: COMPLETION_SERVICES,
   };
   result.helpOverNode = ratio(result.help, result.nodeBare);
+  result.completionOverHelp = ratio(result.completion, result.help);
   result.flavorListOverNode = ratio(result.flavorList, result.nodeBare);
 
   if (options.peers) {

@@ -75,6 +75,7 @@ export function judgeTargets(results: Omit<BenchResults, 'targets' | 'durationS'
   const add = (name: string, value: number | undefined, unit: string, target: string, pass: (v: number) => boolean) =>
     targets.push({ name, value: value === undefined ? 'not measured' : `${fmt(value)}${unit}`, target, pass: value === undefined ? undefined : pass(value) });
   add('CLI `flavor list` / bare `node -e 0`', cli?.flavorListOverNode, '×', '≤ 2.5×', (v) => v <= 2.5);
+  add('shell completion call (uuids of 1,000 services) / `zenml --help`', cli?.completionOverHelp, '×', '< 1.5×', (v) => v < 1.5);
   add('deploy → first prediction (local)', deploy?.local.total.median, ' ms', '< 1000 ms', (v) => v < 1000);
   add('served /invocations req/s (batching on, 32 conn) / in-process runs/s', tp?.overCeiling['batching.invocations'], '×', '≥ 0.33×', (v) => v >= 1 / 3);
   add('served v2 req/s (batching on, 32 conn) / in-process runs/s', tp?.overCeiling['batching.v2'], '×', '≥ 0.33×', (v) => v >= 1 / 3);
@@ -139,6 +140,9 @@ export function markdownReport(r: BenchResults): string {
     out.push(row([`CLI start: bare \`node -e 0\` (${cli.runs} runs)`, formatSummary(cli.nodeBare), '', '']));
     out.push(row(['CLI start: `zenml --help`', formatSummary(cli.help), 'node -e 0', x(cli.helpOverNode)]));
     out.push(row(['CLI start: `zenml model-deployer flavor list`', formatSummary(cli.flavorList), 'node -e 0', x(cli.flavorListOverNode)]));
+    if (cli.completion) {
+      out.push(row([`shell completion: \`stop <Tab>\` among ${cli.completionServices} services`, formatSummary(cli.completion), '`zenml --help`', x(cli.completionOverHelp)]));
+    }
     if (peers) {
       out.push(row([`Python ZenML ${peers.zenmlVersion} \`zenml --help\``, '', formatSummary(peers.help), `${x(peers.helpPeerOverOurs)} ours`]));
       out.push(row(['Python ZenML `model-deployer flavor list`', '', formatSummary(peers.flavorList), `${x(peers.flavorListPeerOverOurs)} ours`]));

@@ -13,6 +13,7 @@ export {
   type StopOptions,
 } from './deployers/base-model-deployer.js';
 export type { ServiceFilter } from './deployers/service-filter.js';
+export { withProgress, type ProgressReporter } from './deployers/progress.js';
 export { waitForServiceState } from './deployers/wait-for-state.js';
 export { BaseService, type ServiceInit, type ServiceJSON } from './services/base-service.js';
 export {

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import type { LoadedConfig } from '../config/config-store.js';
+import type { ProgressReporter } from '../deployers/progress.js';
 import { Output, type OutputOptions } from './output.js';
+import { createProgress } from './progress.js';
 
 /** What every command handler receives: where it runs, how it prints, and its config on demand. */
 export interface CommandContext {
@@ -12,6 +14,8 @@ export interface CommandContext {
   excessArgs: string[];
   /** Load (once) the dotfile; warnings are printed on stderr. */
   config(): Promise<LoadedConfig>;
+  /** Spinner for long waits on a terminal (undefined in a pipe, with --json, -q or CI): pass it to deployers. */
+  progress?: ProgressReporter;
 }
 
 /** Build the context from a command's global options. */
@@ -30,6 +34,7 @@ export function commandContext(command: Command): CommandContext {
     configPath: opts.config,
     output,
     excessArgs: command.args.slice(command.registeredArguments.length),
+    progress: createProgress({ json: Boolean(opts.json), quiet: Boolean(opts.quiet), color: opts.color !== false }),
     config() {
       loaded ??= import('../config/config-store.js').then(async ({ loadConfig }) => {
         const config = await loadConfig({ cwd: ctx.cwd, configPath: ctx.configPath, env: ctx.env });

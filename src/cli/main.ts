@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { UsageError } from '../errors.js';
+import { buildCompletionCommand } from './completion/command.js';
 import { reportError } from './errors-handler.js';
 import { buildInitCommand } from './init.js';
 import { buildModelDeployerCommand } from './model-deployer.js';
@@ -20,6 +21,7 @@ export function buildProgram(json = false, state: ParseState = {}): Command {
   program.addCommand(buildInitCommand());
   program.addCommand(buildModelDeployerCommand());
   program.addCommand(buildStackCommand());
+  program.addCommand(buildCompletionCommand());
   applyExitOverride(program, json, state);
   return program;
 }
@@ -67,6 +69,8 @@ export function commanderUsageError(error: CommanderError, command?: Command): U
 
 /** Run the CLI; resolves to the exit code. The only place that prints errors. */
 export async function main(argv: string[] = process.argv): Promise<number> {
+  // The completion scripts' hidden command: partial lines are not for commander to judge.
+  if (argv[2] === '__complete') return (await import('./completion/run-complete.js')).runComplete(buildProgram(), argv.slice(3));
   const json = argv.includes('--json');
   const state: ParseState = {};
   const program = buildProgram(json, state);

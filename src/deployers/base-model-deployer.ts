@@ -12,6 +12,7 @@ import { ServiceState } from '../services/service-status.js';
 import { matchesFilter, type ServiceFilter } from './service-filter.js';
 import { waitForServiceState } from './wait-for-state.js';
 import { MODEL_DEPLOYER_BRAND } from './brand.js';
+import { withProgress, type ProgressReporter } from './progress.js';
 
 export { MODEL_DEPLOYER_BRAND, REQUIRED_DEPLOYER_METHODS, isModelDeployerClass } from './brand.js';
 
@@ -24,10 +25,15 @@ export interface DeployerContext {
   name: string;
   /** The folder of the dotfile: relative settings paths resolve against it. */
   configDir: string;
-  /** The folder this deployer may keep its state in (default `<configDir>/.zenml/deployers/<name>`). */
+  /** The folder this deployer may keep its state in: `<configDir>/.zenml/deployers/<name>` for a project dotfile, `$XDG_STATE_HOME/zenml/deployers/<name>` for the user-level config. */
   stateDir: string;
   /** Progress and warnings for humans; the CLI sends them to stderr. */
   log: (message: string) => void;
+  /**
+   * Shows a long wait (a server getting ready, a download, a cluster rollout) while it runs: the
+   * CLI draws a spinner on a terminal. Absent for library callers; call it through withProgress.
+   */
+  progress?: ProgressReporter;
 }
 
 /** Options of deployModel. */
@@ -155,14 +161,16 @@ export abstract class BaseModelDeployer<Settings = Record<string, unknown>> {
           this.context.log(`an identical model server is already running: ${identical.uuid}`);
           return identical;
         }
-        return this.performDeployModel(uuidv4(), parsed, timeout);
+        return this.waiting(timeout, `deploying model ${parsed.modelName}`, () => this.performDeployModel(uuidv4(), parsed, timeout));
       }
-      if (existing.length === 0) return this.performDeployModel(uuidv4(), parsed, timeout);
+      if (existing.length === 0) {
+        return this.waiting(timeout, `deploying model ${parsed.modelName}`, () => this.performDeployModel(uuidv4(), parsed, timeout));
+      }
       const target = existing.find((s) => s.isRunning) ?? newest(existing);
       if (existing.length > 1) {
         this.context.log(`${existing.length} model servers serve this model; updating ${target.uuid}`);
       }
-      return this.performUpdateModel(target, parsed, timeout);
+      return this.waiting(timeout, `updating model server ${target.uuid} to ${parsed.modelName}`, () => this.performUpdateModel(target, parsed, timeout));
     });
   }
 
@@ -199,8 +207,10 @@ export abstract class BaseModelDeployer<Settings = Record<string, unknown>> {
     const service = await this.getModelServer(uuid);
     const timeout = options.timeout ?? DEFAULT_DEPLOYMENT_START_STOP_TIMEOUT;
     if (service.isStopped) return service;
-    const stopped = await this.performStopModel(service, timeout, options.force ?? false);
-    return waitForServiceState(this, stopped, [ServiceState.INACTIVE], timeout);
+    return this.waiting(timeout, `stopping model server ${service.uuid}`, async () => {
+      const stopped = await this.performStopModel(service, timeout, options.force ?? false);
+      return waitForServiceState(this, stopped, [ServiceState.INACTIVE], timeout);
+    });
   }
 
   /** Start a stopped server again under its uuid. */
@@ -208,15 +218,23 @@ export abstract class BaseModelDeployer<Settings = Record<string, unknown>> {
     const service = await this.getModelServer(uuid);
     const timeout = options.timeout ?? DEFAULT_DEPLOYMENT_START_STOP_TIMEOUT;
     if (service.isRunning) return service;
-    const started = await this.performStartModel(service, timeout);
-    return waitForServiceState(this, started, [ServiceState.ACTIVE], timeout);
+    return this.waiting(timeout, `starting model server ${service.uuid}`, async () => {
+      const started = await this.performStartModel(service, timeout);
+      return waitForServiceState(this, started, [ServiceState.ACTIVE], timeout);
+    });
   }
 
   /** Stop a server and forget it: it never shows up again. */
   async deleteModelServer(uuid: string, options: StopOptions = {}): Promise<BaseService> {
     const service = await this.getModelServer(uuid);
-    await this.performDeleteModel(service, options.timeout ?? DEFAULT_DEPLOYMENT_START_STOP_TIMEOUT, options.force ?? false);
+    const timeout = options.timeout ?? DEFAULT_DEPLOYMENT_START_STOP_TIMEOUT;
+    await this.waiting(timeout, `deleting model server ${service.uuid}`, () => this.performDeleteModel(service, timeout, options.force ?? false));
     return service;
+  }
+
+  /** Run a lifecycle step under the context's progress reporter, unless it does not wait (timeout 0). */
+  protected waiting<T>(timeout: number, label: string, work: () => Promise<T>): Promise<T> {
+    return timeout === 0 ? work() : withProgress(this.context, label, work);
   }
 
   /** Re-read one server's persisted state (used while waiting for a state). */

@@ -1,9 +1,10 @@
-import path from 'node:path';
 import { validateSettings } from '../config/components.js';
 import type { ResolvedConfig } from '../config/resolve-config.js';
 import { NotFoundError } from '../errors.js';
 import { loadFlavor } from '../flavors/flavor-registry.js';
 import type { BaseModelDeployer } from './base-model-deployer.js';
+import type { ProgressReporter } from './progress.js';
+import { deployerStateDir } from './state-dir.js';
 
 /** Which deployer a service command talks to. */
 export interface DeployerChoice {
@@ -11,11 +12,15 @@ export interface DeployerChoice {
   deployer?: string;
   /** Where progress goes (stderr in the CLI). */
   log?: (message: string) => void;
+  /** Shows long waits (the CLI's spinner); see DeployerContext.progress. */
+  progress?: ProgressReporter;
+  /** Environment for the XDG state directory (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
-/** The folder a deployer keeps its state in unless its settings say otherwise. */
-export function defaultStateDir(config: ResolvedConfig, name: string): string {
-  return path.join(config.configDir, '.zenml', 'deployers', name);
+/** The folder a deployer keeps its state in unless its settings say otherwise (see state-dir.ts). */
+export function defaultStateDir(config: ResolvedConfig, name: string, env: NodeJS.ProcessEnv = process.env): string {
+  return deployerStateDir(config, name, env);
 }
 
 /** The name of the deployer component a command uses. */
@@ -40,7 +45,8 @@ export async function resolveDeployer(config: ResolvedConfig, choice: DeployerCh
   return new cls(settings, {
     name,
     configDir: config.configDir,
-    stateDir: defaultStateDir(config, name),
+    stateDir: defaultStateDir(config, name, choice.env),
     log: choice.log ?? (() => undefined),
+    progress: choice.progress,
   });
 }

@@ -124,3 +124,22 @@ describe('zenml model-deployer flavor list', () => {
     expect(packages.has('tsx')).toBe(true);
   });
 });
+
+describe('zenml __complete (every Tab of the completion scripts)', () => {
+  it('names and uuids load neither flavor code nor zod, onnxruntime-node or tsx', async () => {
+    // A TypeScript flavor is registered and is the active deployer: naming it must not compile it.
+    recordProject(dir, { r: { flavor: 'record-ts' } }, 'r');
+    for (const words of [
+      ['model-deployer', 'register', 'x', '--flavor', ''],
+      ['model-deployer', 'stop', ''],
+      ['model-deployer', 'stop', '--deployer', 'default', ''],
+      ['stack', 'set', ''],
+    ]) {
+      const { result, urls, packages } = await runRecorded(['__complete', ...words]);
+      expect(result.code).toBe(0);
+      expect(packages.has('cosmiconfig')).toBe(true); // it did read the dotfile
+      for (const name of [...HEAVY, 'zod']) expect({ words, name, loaded: packages.has(name) }).toEqual({ words, name, loaded: false });
+      expect(urls.filter((u) => /\/dist\/(integrations|server)\/|\/test\/fixtures\//.test(u))).toEqual([]);
+    }
+  });
+});

@@ -1,5 +1,5 @@
 // Runs the built `zenml` binary the way a user types it, isolated from the developer's own
-// dotfiles: HOME and XDG_CONFIG_HOME point into the test's temp dir and ZENML_CONFIG is unset.
+// dotfiles and state: HOME and XDG_CONFIG_HOME point into the test's temp dir; ZENML_CONFIG and XDG_STATE_HOME are unset.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -45,6 +45,7 @@ export interface RunOptions {
 export function isolatedEnv(home: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, 'xdg'), NO_COLOR: '1', FORCE_COLOR: '0' };
   delete env.ZENML_CONFIG;
+  delete env.XDG_STATE_HOME; // state defaults to <home>/.local/state/zenml (see src/deployers/state-dir.ts)
   return env;
 }
 

@@ -12,7 +12,7 @@ import { DeployOptionsSchema, FindOptionsSchema, LifecycleOptionsSchema, LogsOpt
 
 async function deployerFor(ctx: CommandContext, name?: string): Promise<BaseModelDeployer> {
   const { resolved } = await ctx.config();
-  return resolveDeployer(resolved, { deployer: name, log: (m) => ctx.output.info(m) });
+  return resolveDeployer(resolved, { deployer: name, log: (m) => ctx.output.info(m), progress: ctx.progress });
 }
 
 /** Human table of model servers. */

@@ -3,6 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { appendFile, readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { writeAtomic } from '../../config/write-config.js';
+import { withProgress, type ProgressReporter } from '../../deployers/progress.js';
 import { ServerError, TimeoutError } from '../../errors.js';
 import { spawnDaemon, stopProcess, type SpawnDaemonOptions } from '../../services/daemon.js';
 import { logExcerpt, waitForHealthy } from '../../services/health-probe.js';
@@ -22,6 +23,8 @@ export interface LaunchOptions {
   entry: string;
   /** Seconds to wait for readiness; 0 returns in pending_startup right after the spawn. */
   timeout: number;
+  /** Shows the wait for the model to load (the deployer context's reporter). */
+  progress?: ProgressReporter;
 }
 
 /** The admin token of a service's server config, if one was written before. */
@@ -78,7 +81,12 @@ export async function launchServer(service: LocalModelService, spec: ModelSpec, 
   return launchDaemon(
     service,
     { command: settings.nodePath ?? process.execPath, args: [entry, '--config', serverConfigPath] },
-    { stateDir, timeout, waitReady: () => waitUntilReady(service, timeout) },
+    {
+      stateDir,
+      timeout,
+      waitReady: () =>
+        withProgress(options, `loading model ${spec.name} (server ${service.uuid.slice(0, 8)}, port ${port})`, () => waitUntilReady(service, timeout)),
+    },
   );
 }
 

@@ -6,6 +6,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { DEFAULT_DEPLOYMENT_START_STOP_TIMEOUT, type DeployerContext } from '../../deployers/base-model-deployer.js';
+import { withProgress } from '../../deployers/progress.js';
 import { ServerError, UsageError, ZenmlError } from '../../errors.js';
 import type { BaseService } from '../../services/base-service.js';
 import { isAlive, stopProcess } from '../../services/daemon.js';
@@ -142,7 +143,9 @@ export class MlflowModelDeployer extends LocalDeployerBase {
     if (!isRemoteUri(uri)) return readMlModel(uri);
     // A missing tracking URI is the more useful error even when mlflow is missing too.
     checkTrackingUri(uri, { ...process.env, ...this.settings.env });
-    const dir = await downloadModel(uri, servicePath, this.mlflowRuntime(), timeout);
+    const dir = await withProgress(this.context, `downloading ${uri} (mlflow artifacts download)`, () =>
+      downloadModel(uri, servicePath, this.mlflowRuntime(), timeout),
+    );
     try {
       return readMlModel(dir);
     } catch (error) {
@@ -154,7 +157,7 @@ export class MlflowModelDeployer extends LocalDeployerBase {
 
   /** Start the server the service's model needs, on the port recorded in it. */
   protected async launch(service: MlflowModelService, timeout: number): Promise<MlflowModelService> {
-    const options = { settings: this.settings, stateDir: this.stateDir, timeout };
+    const options = { settings: this.settings, stateDir: this.stateDir, timeout, progress: this.context.progress };
     if (service.mlflow.servingFlavor === 'onnx') {
       const spec = resolveModelSpec({ ...service.config, modelUri: service.local.modelPath });
       return (await launchServer(service, spec, { ...options, entry: serverEntryPath() })) as MlflowModelService;

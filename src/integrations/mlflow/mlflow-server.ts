@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { writeAtomic } from '../../config/write-config.js';
+import { withProgress, type ProgressReporter } from '../../deployers/progress.js';
 import { ServerError } from '../../errors.js';
 import type { BaseService } from '../../services/base-service.js';
 import { probeHealth, waitForHealthy } from '../../services/health-probe.js';
@@ -22,6 +23,8 @@ export interface MlflowLaunchOptions {
   mlflow: MlflowRuntime;
   /** Seconds to wait for /ping (capped by settings.startTimeout); 0 returns in pending_startup right after the spawn. */
   timeout: number;
+  /** Shows the wait for the server to answer (the deployer context's reporter). */
+  progress?: ProgressReporter;
 }
 
 /**
@@ -52,7 +55,10 @@ export async function launchMlflowServer(service: MlflowModelService, options: M
     {
       stateDir,
       timeout,
-      waitReady: () => waitForPing(service, Math.min(timeout, settings.startTimeout)),
+      waitReady: () =>
+        withProgress(options, `waiting for mlflow models serve (${service.config.modelName}, port ${port})`, () =>
+          waitForPing(service, Math.min(timeout, settings.startTimeout)),
+        ),
       explainFailure: (error) => withCause(error, logPath, logStart),
     },
   );
