@@ -1,0 +1,27 @@
+// How a test file that needs the Kubernetes API server declares it: with the binaries it runs; without them a
+// developer's run skips it and says why in the test title; under CI=true a missing API server is a failure, so CI
+// can never pass by skipping the Kubernetes tests.
+import { kubeBinaries, kubeBinariesMissingReason } from './cluster.js';
+
+/** Whether this run is CI (.ci/run exports CI=true). */
+export function isCi(): boolean {
+  return process.env.CI === 'true' || process.env.CI === '1';
+}
+
+/** `describe` for tests that start a Kubernetes API server (see the file comment). */
+export function describeKube(name: string, fn: () => void): void {
+  if (kubeBinaries()) {
+    describe(name, fn);
+    return;
+  }
+  const reason = kubeBinariesMissingReason();
+  if (isCi()) {
+    describe(name, () => {
+      test('has a Kubernetes API server to test against', () => {
+        throw new Error(`CI=true, and the Kubernetes tests cannot run: ${reason}`);
+      });
+    });
+    return;
+  }
+  describe.skip(`${name} [skipped: ${reason}]`, fn);
+}
