@@ -41,7 +41,7 @@ export const seldonServiceSettingsSchema = z.object({
     .regex(/^[A-Z][A-Z0-9_]*$/, `expected an implementation such as ${SELDON_IMPLEMENTATIONS.join(', ')}`)
     .optional(),
   image: z.string().min(1, 'expected a container image').optional(),
-  replicas: z.number({ error: 'expected a whole number of replicas' }).int('expected a whole number of replicas').min(1).max(1000).default(1),
+  replicas: z.number({ error: 'expected a whole number of replicas' }).int('expected a whole number of replicas').min(1, 'expected at least 1 replica (stop scales to 0)').max(1000, 'expected at most 1000 replicas').default(1),
   resources: z.strictObject({ requests: ResourceList.optional(), limits: ResourceList.optional() }, { error: 'expected {"requests": {...}, "limits": {...}}' }).optional(),
   protocol: z.enum(['seldon', 'v2'], { error: 'expected seldon or v2' }).optional(),
   parameters: z.record(z.string().min(1), z.union([z.string(), z.number(), z.boolean()]), { error: 'expected a JSON object of name: value' }).default({}),
