@@ -23,5 +23,7 @@ export function describeKube(name: string, fn: () => void): void {
     });
     return;
   }
+  // A wholly skipped file shows only in the counts: say why on stderr too, where a developer sees it.
+  process.stderr.write(`\nSKIPPED (no Kubernetes API server): ${name}: ${reason}\n`);
   describe.skip(`${name} [skipped: ${reason}]`, fn);
 }
