@@ -138,6 +138,9 @@ describe('readSeldonState', () => {
     [undefined, { state: 'pending_startup', lastError: '' }],
     [{ state: 'Failed', description: 'model s3://b/bad-model could not be loaded' }, { state: 'error', lastError: 'model s3://b/bad-model could not be loaded' }],
     [{ state: 'Failed' }, { state: 'error', lastError: 'Seldon Core reported the deployment as Failed' }],
+    [{ state: 'Available', observedGeneration: 3 }, { state: 'active', lastError: '' }],
+    [{ state: 'Available', observedGeneration: 2 }, { state: 'pending_startup', lastError: '' }],
+    [{ state: 'Failed', description: 'old spec failed', observedGeneration: 2 }, { state: 'pending_startup', lastError: '' }],
   ])('status %j -> %j', (status, expected) => {
     expect(readSeldonState(resource(status))).toEqual(expected);
   });

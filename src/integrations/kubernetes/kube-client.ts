@@ -58,13 +58,13 @@ export class KubeClient {
     readonly target: KubeTarget,
     private readonly custom: CustomObjectsApi,
     private readonly core: CoreV1Api,
-    private readonly lib: typeof import('@kubernetes/client-node'),
+    private readonly lib: typeof import('./kube-lib.js'),
   ) {}
 
   /** Load the kubeconfig the settings name (relative paths against `configDir`) and build the API clients. */
   static async connect(settings: KubernetesSettings, configDir: string): Promise<KubeClient> {
     const target = await loadKubeTarget(settings, configDir);
-    const lib = await import('@kubernetes/client-node');
+    const lib = await import('./kube-lib.js');
     return new KubeClient(target, target.kubeConfig.makeApiClient(lib.CustomObjectsApi), target.kubeConfig.makeApiClient(lib.CoreV1Api), lib);
   }
 

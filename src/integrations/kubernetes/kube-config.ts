@@ -58,7 +58,7 @@ export interface KubeTarget {
 /** Load the kubeconfig the settings (or the environment) name and resolve context and namespace. */
 export async function loadKubeTarget(settings: KubernetesSettings, configDir: string, d: DiscoveryEnv = defaultDiscoveryEnv()): Promise<KubeTarget> {
   const source = chooseKubeconfig(settings.kubeconfig, configDir, d);
-  const { KubeConfig } = await import('@kubernetes/client-node');
+  const { KubeConfig } = await import('./kube-lib.js');
   const kc = new KubeConfig();
   try {
     if (source.kind === 'in-cluster') {

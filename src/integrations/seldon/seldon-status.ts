@@ -7,11 +7,17 @@ import { SELDON_GRAPH_NODE } from './seldon-kind.js';
 
 /**
  * Seldon's `status.state` as a service state: Available -> active, Failed -> error (with
- * `status.description`), Creating or no status yet -> pending_startup. (Stopped by zenml is read
- * before this, from the replica annotation.)
+ * `status.description`), Creating or no status yet -> pending_startup. A status the operator wrote for
+ * an older spec (its `observedGeneration`, when it reports one, behind `metadata.generation`) is
+ * pending_startup too: right after an update or a start, "Available" still describes the old spec.
+ * (Stopped by zenml is read before this, from the replica annotation.)
  */
 export function readSeldonState(resource: KubeObject): ResourceState {
-  const status = (resource.status ?? {}) as { state?: string; description?: string };
+  const status = (resource.status ?? {}) as { state?: string; description?: string; observedGeneration?: number };
+  const generation = resource.metadata.generation;
+  if (typeof status.observedGeneration === 'number' && typeof generation === 'number' && status.observedGeneration < generation) {
+    return { state: ServiceState.PENDING_STARTUP, lastError: '' };
+  }
   switch (status.state) {
     case 'Available':
       return { state: ServiceState.ACTIVE, lastError: '' };
