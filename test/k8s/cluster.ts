@@ -2,13 +2,15 @@
 // on 127.0.0.1 with random ports in a temp folder, with RBAC, token authentication, an admin and a restricted
 // kubeconfig, the CRDs a test asks for, and one Node whose kubelet is a stand-in that serves pod logs. No controller
 // manager, scheduler or kubelet runs: nothing creates, schedules or garbage-collects pods unless the test does.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, accessSync, constants } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import { installViewerRole, NODE_NAME, registerNode, waitForViewer, writeCredentials } from './cluster-bootstrap.js';
 import { installCrd, type CrdName } from './crds.js';
+import { kubeBinaries, kubeBinariesMissingReason } from './kube-binaries.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { freePort, isAlive, killGroup, logTail, spawnLogged, startReaper, waitUntil, type KubeProcess } from './kube-processes.js';
 import { startStandInKubelet, type StandInKubelet } from './stand-in-kubelet.js';
@@ -47,8 +49,6 @@ export interface KubeClusterOptions {
 }
 
 const CONTEXT = 'zenml-test';
-const NODE_NAME = 'zenml-test-node';
-const VIEWER_ROLE = 'zenml-test-viewer';
 
 /** The admission plugins enabled by default that the tests do without: most need controllers that do not run here. */
 const DISABLED_ADMISSION = [
@@ -60,38 +60,7 @@ const DISABLED_ADMISSION = [
   'ValidatingAdmissionWebhook', 'ResourceQuota',
 ];
 
-/**
- * The kube-apiserver and etcd binaries: ZENML_TEST_KUBE_APISERVER and ZENML_TEST_ETCD when set (by
- * `source .ci/k8s-env.sh`), else the newest complete build in the cache that script fills; undefined when none.
- */
-export function kubeBinaries(): { apiserver: string; etcd: string } | undefined {
-  const { ZENML_TEST_KUBE_APISERVER: apiserver, ZENML_TEST_ETCD: etcd } = process.env;
-  if (apiserver || etcd) {
-    return apiserver && etcd && isExecutable(apiserver) && isExecutable(etcd) ? { apiserver, etcd } : undefined;
-  }
-  const cache = path.join(process.env.XDG_CACHE_HOME || path.join(process.env.HOME || homedir(), '.cache'), 'zenml-model-deployer');
-  let builds: string[];
-  try {
-    builds = readdirSync(cache).filter((name) => /^k8s-[0-9a-f]+$/.test(name)).map((name) => path.join(cache, name));
-  } catch {
-    return undefined;
-  }
-  const complete = builds
-    .filter((dir) => existsSync(path.join(dir, '.complete')))
-    .map((dir) => ({ dir, mtime: statSync(path.join(dir, '.complete')).mtimeMs, apiserver: path.join(dir, 'bin/kube-apiserver'), etcd: path.join(dir, 'bin/etcd') }))
-    .filter((b) => isExecutable(b.apiserver) && isExecutable(b.etcd))
-    .sort((a, b) => b.mtime - a.mtime);
-  return complete[0] ? { apiserver: complete[0].apiserver, etcd: complete[0].etcd } : undefined;
-}
-
-/** Why kubeBinaries() found nothing, and how to fix it (for skip and failure messages). */
-export function kubeBinariesMissingReason(): string {
-  const { ZENML_TEST_KUBE_APISERVER: apiserver, ZENML_TEST_ETCD: etcd } = process.env;
-  if (apiserver || etcd) {
-    return `ZENML_TEST_KUBE_APISERVER=${apiserver ?? ''} and ZENML_TEST_ETCD=${etcd ?? ''} must both name executables (rebuild with \`source .ci/k8s-env.sh\`)`;
-  }
-  return 'no kube-apiserver/etcd build in ~/.cache/zenml-model-deployer/k8s-*: build them once with `bash .ci/k8s-env.sh` (needs Go 1.26; ~9 minutes)';
-}
+export { kubeBinaries, kubeBinariesMissingReason } from './kube-binaries.js';
 
 /** Start etcd and kube-apiserver, install RBAC for `viewer`, the Node, and the requested CRDs. */
 export async function startKubeCluster(options: KubeClusterOptions = {}): Promise<KubeCluster> {
@@ -235,69 +204,6 @@ function apiserverArgs(dir: string, etcdPort: number, securePort: number): strin
   ];
 }
 
-/** tokens.csv (token,user,uid,"groups") and the service-account signing key pair. */
-function writeCredentials(dir: string, adminToken: string, viewerToken: string): void {
-  writeFileSync(path.join(dir, 'tokens.csv'), `${adminToken},admin,admin,"system:masters"\n${viewerToken},viewer,viewer\n`, { mode: 0o600 });
-  const { publicKey, privateKey } = generateKeyPairSync('rsa', {
-    modulusLength: 2048,
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-  });
-  writeFileSync(path.join(dir, 'sa.pub'), publicKey);
-  writeFileSync(path.join(dir, 'sa.key'), privateKey, { mode: 0o600 });
-  mkdirSync(path.join(dir, 'pki'));
-}
-
-async function installViewerRole(rbac: RbacAuthorizationV1Api): Promise<void> {
-  const read = ['get', 'list', 'watch'];
-  await rbac.createClusterRole({
-    body: {
-      metadata: { name: VIEWER_ROLE },
-      rules: [
-        { apiGroups: ['machinelearning.seldon.io'], resources: ['seldondeployments'], verbs: read },
-        { apiGroups: ['serving.kserve.io'], resources: ['inferenceservices'], verbs: read },
-        { apiGroups: [''], resources: ['pods', 'pods/log'], verbs: read },
-      ],
-    },
-  });
-  await rbac.createClusterRoleBinding({
-    body: {
-      metadata: { name: VIEWER_ROLE },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: VIEWER_ROLE },
-      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'viewer' }],
-    },
-  });
-}
-
-/** The Node pods are bound to; its kubelet endpoint is the stand-in kubelet's port on 127.0.0.1. */
-async function registerNode(core: CoreV1Api, kubeletPort: number): Promise<void> {
-  await core.createNode({
-    body: {
-      metadata: { name: NODE_NAME, labels: { 'kubernetes.io/hostname': NODE_NAME } },
-      status: {
-        addresses: [{ type: 'InternalIP', address: '127.0.0.1' }],
-        daemonEndpoints: { kubeletEndpoint: { Port: kubeletPort } },
-        conditions: [{ type: 'Ready', status: 'True', reason: 'StandInKubelet', message: 'stand-in kubelet of the tests' }],
-      },
-    },
-  });
-}
-
-/** RBAC reaches the authorizer through an informer: wait until the viewer's role is in force. */
-async function waitForViewer(kubeconfigPath: string, deadline: number): Promise<void> {
-  const kc = new KubeConfig();
-  kc.loadFromFile(kubeconfigPath);
-  const core = kc.makeApiClient(CoreV1Api);
-  await waitUntil(
-    async () => {
-      await core.listNamespacedPod({ namespace: 'default' });
-      return true;
-    },
-    Math.max(1000, deadline - Date.now()),
-    (error) => `the viewer's ClusterRole did not take effect in time: ${String(error)}`,
-  );
-}
-
 /** Wait for `probe` while the process runs; fail with its log when it exits or the deadline passes. */
 async function waitForProcess(proc: KubeProcess, deadline: number, probe: () => Promise<boolean>): Promise<void> {
   await waitUntil(
@@ -329,15 +235,6 @@ function httpsGet(url: string, token: string): Promise<{ status: number; body: s
     req.on('error', reject);
     req.end();
   });
-}
-
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function safeRead(file: string): string {

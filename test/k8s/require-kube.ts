@@ -1,7 +1,7 @@
 // How a test file that needs the Kubernetes API server declares it: with the binaries it runs; without them a
 // developer's run skips it and says why in the test title; under CI=true a missing API server is a failure, so CI
 // can never pass by skipping the Kubernetes tests.
-import { kubeBinaries, kubeBinariesMissingReason } from './cluster.js';
+import { kubeBinaries, kubeBinariesMissingReason } from './kube-binaries.js';
 
 /** Whether this run is CI (.ci/run exports CI=true). */
 export function isCi(): boolean {
