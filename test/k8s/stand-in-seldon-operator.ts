@@ -284,7 +284,9 @@ export async function startStandInSeldonOperator(
   informer.on('delete', (sdep) => enqueue(sdep.metadata!.namespace!, sdep.metadata!.name!, () => cleanup(sdep.metadata!.namespace!, sdep.metadata!.name!)));
   informer.on('error', (error) => {
     if (stopped) return;
-    errors.push(`watch: ${describeError(error)}`);
+    // Once per distinct error: a retry loop against a stopped API server must not fill the list.
+    const message = `watch: ${describeError(error)}`;
+    if (errors.at(-1) !== message) errors.push(message);
     // The informer stops on an error: start it again, as a controller's reflector would.
     setTimeout(() => !stopped && void informer.start().catch(() => undefined), 200).unref();
   });
