@@ -3,11 +3,6 @@ import { parseArgs } from 'node:util';
 
 /** The figures the bench can measure, in the order it measures them. */
 export const SECTIONS = ['cli', 'deploy', 'throughput', 'scale', 'seldon'] as const;
-/**
- * What a plain run measures. `seldon` is asked for by name (`--only seldon` or `--seldon`): it needs the kube-apiserver
- * and etcd that .ci/k8s-env.sh builds (Go, ~9 minutes once) and adds about a minute.
- */
-export const DEFAULT_SECTIONS: readonly Section[] = ['cli', 'deploy', 'throughput', 'scale'];
 /** One figure group. */
 export type Section = (typeof SECTIONS)[number];
 
@@ -49,9 +44,8 @@ const HELP = `npm run bench -- [options]
   --quick           a smoke run: fewer runs, 2 s load points, 1,000 services only
   --duration <s>    seconds of load per throughput point (default 10; --quick 2)
   --repeats <n>     load runs per throughput point (default 3; --quick 1)
-  --only <list>     comma-separated subset of: ${SECTIONS.join(', ')} (default: all but seldon)
-  --seldon          add the seldon figure: find over 1,000 SeldonDeployments in a real kube-apiserver
-                    (needs the binaries of .ci/k8s-env.sh)
+  --only <list>     comma-separated subset of: ${SECTIONS.join(', ')}
+                    (seldon is skipped, with the reason, without the kube-apiserver of .ci/k8s-env.sh)
   --out <file>      write the JSON here instead of bench/results/<date>[-peers][-quick].json
   --keep            keep the temporary project directory
   --profile         record CPU profiles (CLI start, find over 10,000 services, server under load) and the
@@ -71,7 +65,6 @@ export function parseOptions(argv: string[]): BenchOptions {
       out: { type: 'string' },
       keep: { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
-      seldon: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -82,8 +75,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     process.exit(0);
   }
   const quick = values.quick ?? false;
-  const sections = values.only ? values.only.split(',').map((s) => s.trim()) : [...DEFAULT_SECTIONS];
-  if (values.seldon && !sections.includes('seldon')) sections.push('seldon');
+  const sections = values.only ? values.only.split(',').map((s) => s.trim()) : [...SECTIONS];
   for (const s of sections) {
     if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--only: unknown section '${s}' (one of ${SECTIONS.join(', ')})`);
   }

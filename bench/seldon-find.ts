@@ -96,8 +96,12 @@ export async function seedSeldonCluster(project: Pick<BenchProject, 'dir' | 'sta
   }
 }
 
-/** Measure figure 5 (needs the kube-apiserver and etcd binaries of .ci/k8s-env.sh). */
-export async function measureSeldonFind(project: BenchProject, options: BenchOptions, log: (m: string) => void): Promise<SeldonFindResult> {
+/** Measure figure 5; skipped, with the reason, without the kube-apiserver and etcd binaries of .ci/k8s-env.sh. */
+export async function measureSeldonFind(project: BenchProject, options: BenchOptions, log: (m: string) => void): Promise<SeldonFindResult | { skipped: string }> {
+  if (!kubeBinaries()) {
+    log(`seldon skipped: ${kubeBinariesMissingReason()}`);
+    return { skipped: kubeBinariesMissingReason() };
+  }
   const count = options.seldonDeployments;
   const { cluster, settings, clusterStartMs, seedMs } = await seedSeldonCluster(project, count);
   try {
