@@ -163,13 +163,17 @@ export class KubeClient {
    * concurrent writer makes the API server answer 409; then read again and recompute (the only retry).
    * `change` returning undefined means nothing to do.
    */
-  async modify(kind: CustomResourceKind, name: string, change: (current: KubeObject) => Record<string, any> | undefined): Promise<KubeObject> {
+  async modify(
+    kind: CustomResourceKind,
+    name: string,
+    change: (current: KubeObject) => Record<string, any> | undefined | Promise<Record<string, any> | undefined>,
+  ): Promise<KubeObject> {
     for (let attempt = 0; ; attempt += 1) {
       const current = await this.get(kind, name);
       if (!current) {
         throw translateKubeError({ code: 404, body: { details: { name } } }, { verb: 'patch', resource: kind, namespace: this.namespace, name }, this.target);
       }
-      const patch = change(current);
+      const patch = await change(current);
       if (!patch) return current;
       const guarded = { ...patch, metadata: { ...(patch.metadata ?? {}), resourceVersion: current.metadata.resourceVersion } };
       try {
