@@ -140,6 +140,7 @@ describe('translateKubeError', () => {
   it.each([
     ['connection refused', networkError('ECONNREFUSED'), 'KUBERNETES_UNREACHABLE', ExitCode.FAILURE, /cannot reach the Kubernetes API server https:\/\/127\.0\.0\.1:6443 \(context 'zenml-test'\)/],
     ['a TLS failure', networkError('DEPTH_ZERO_SELF_SIGNED_CERT'), 'KUBERNETES_UNREACHABLE', ExitCode.FAILURE, /cannot reach/],
+    ['no answer in time', Object.assign(new Error('The user aborted a request.'), { name: 'AbortError', type: 'aborted' }), 'KUBERNETES_UNREACHABLE', ExitCode.FAILURE, /cannot reach .*: no answer within the request timeout/],
     ['401', apiError(401, undefined), 'KUBERNETES_UNAUTHORIZED', ExitCode.USAGE, /rejected the credentials of context 'zenml-test'.*create seldondeployments\.machinelearning\.seldon\.io 'zenml-x'/],
     [
       '403',

@@ -5,6 +5,7 @@
 // API server: create, merge patches, label selectors, annotations, status reads, scale, delete, RBAC, a
 // missing CRD, a missing namespace, an API server that does not answer.
 import { spawn } from 'node:child_process';
+import { createServer, type Socket } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CustomObjectsApi } from '@kubernetes/client-node';
@@ -427,5 +428,45 @@ describeKube('seldon flavor against a cluster without Seldon Core', () => {
     const find = await p.run('model-deployer', 'find', '--json');
     expect(find.code).toBe(2);
     expect(parseJson(find).error).toMatchObject({ code: 'KUBERNETES_KIND_NOT_INSTALLED', exitCode: 2 });
+  });
+});
+
+// No cluster needed: what the flavor says before or instead of reaching one.
+describe('seldon flavor without a reachable cluster', () => {
+  const kubeconfig = (dir: string, server: string) => {
+    const file = path.join(dir, 'k.yaml');
+    writeFileSync(file, `apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters:\n- name: c\n  cluster: {server: "${server}", insecure-skip-tls-verify: true}\nusers:\n- name: u\n  user: {token: t}\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\n`);
+    return file;
+  };
+
+  test('an API server that accepts connections and never answers: exit 1 after the request timeout, not a hang', async () => {
+    const sockets = new Set<Socket>();
+    const server = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `https://127.0.0.1:${(server.address() as { port: number }).port}`;
+      const p = await makeProject(['--kubeconfig', kubeconfig(temps.dir(), url), '--base-url', BASE_URL]);
+      const r = await runZenml(['model-deployer', 'find'], { cwd: p.dir, env: { ZENML_KUBERNETES_REQUEST_TIMEOUT: '1' }, timeoutMs: 30_000 });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`zenml: error: cannot reach the Kubernetes API server ${url} (context 'c'): no answer within the request timeout`);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  test('no kubeconfig anywhere: one line saying what was looked for (exit 2)', async () => {
+    const p = await makeProject(['--base-url', BASE_URL]);
+    const r = await runZenml(['model-deployer', 'find'], { cwd: p.dir, env: { KUBECONFIG: undefined, KUBERNETES_SERVICE_HOST: undefined } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^zenml: error: no kubeconfig found: no kubeconfig setting, no KUBECONFIG, no ~\/.kube\/config, and not running in a cluster\n/);
+  });
+
+  test('a context the kubeconfig does not have: exit 2 listing the known ones', async () => {
+    const dir = temps.dir();
+    const p = await makeProject(['--kubeconfig', kubeconfig(dir, 'https://127.0.0.1:1'), '--kubernetes-context', 'prod', '--base-url', BASE_URL]);
+    const r = await p.run('model-deployer', 'find');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/kubernetesContext: no context 'prod' in .*k\.yaml\nhint: known contexts: c\n/);
   });
 });

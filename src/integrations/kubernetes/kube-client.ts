@@ -51,6 +51,14 @@ const PODS = { plural: 'pods', group: '' };
 const NAMESPACES = { plural: 'namespaces', group: '' };
 const MAX_CONFLICT_RETRIES = 5;
 const PAGE_SIZE = 500;
+/** Seconds one API request may take before the server counts as not answering (ZENML_KUBERNETES_REQUEST_TIMEOUT overrides). */
+export const DEFAULT_REQUEST_TIMEOUT = 30;
+
+/** The per-request timeout in ms: a server that accepts connections and never answers must not hang the CLI. */
+export function requestTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const seconds = Number(env.ZENML_KUBERNETES_REQUEST_TIMEOUT);
+  return (Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULT_REQUEST_TIMEOUT) * 1000;
+}
 
 /** Connected access to one namespace of one cluster. */
 export class KubeClient {
@@ -66,6 +74,21 @@ export class KubeClient {
     const target = await loadKubeTarget(settings, configDir);
     const lib = await import('./kube-lib.js');
     return new KubeClient(target, target.kubeConfig.makeApiClient(lib.CustomObjectsApi), target.kubeConfig.makeApiClient(lib.CoreV1Api), lib);
+  }
+
+  /** Per-call options: an abort signal that ends a request the server never answers. */
+  private options(headers: Record<string, string> = {}) {
+    const { Observable } = this.lib;
+    const timeoutMs = requestTimeoutMs();
+    const middleware = {
+      pre: (context: { setSignal(signal: AbortSignal): void; setHeaderParam(key: string, value: string): void }) => {
+        context.setSignal(AbortSignal.timeout(timeoutMs));
+        for (const [key, value] of Object.entries(headers)) context.setHeaderParam(key, value);
+        return new Observable(Promise.resolve(context));
+      },
+      post: <T>(response: T) => new Observable(Promise.resolve(response)),
+    };
+    return { middleware: [middleware], middlewareMergeStrategy: 'append' } as never;
   }
 
   /** The namespace every call works in. */
@@ -103,7 +126,7 @@ export class KubeClient {
   /** The object called `name`, or undefined when there is none (a missing kind or namespace still throws). */
   async get(kind: CustomResourceKind, name: string): Promise<KubeObject | undefined> {
     try {
-      return (await this.custom.getNamespacedCustomObject({ ...this.coords(kind), name })) as KubeObject;
+      return (await this.custom.getNamespacedCustomObject({ ...this.coords(kind), name }, this.options())) as KubeObject;
     } catch (error) {
       if (classifyKubeFailure(error).type === 'object-missing') return undefined;
       throw translateKubeError(error, { verb: 'get', resource: kind, namespace: this.namespace, name }, this.target);
@@ -114,7 +137,7 @@ export class KubeClient {
   async create(kind: CustomResourceKind, body: KubeObject): Promise<KubeObject> {
     const full = { ...body, apiVersion: apiVersionOf(kind), kind: kind.kind };
     return this.call({ verb: 'create', resource: kind, name: body.metadata.name }, async () =>
-      (await this.custom.createNamespacedCustomObject({ ...this.coords(kind), body: full })) as KubeObject,
+      (await this.custom.createNamespacedCustomObject({ ...this.coords(kind), body: full }, this.options())) as KubeObject,
     );
   }
 
@@ -127,7 +150,7 @@ export class KubeClient {
     let next: string | undefined;
     do {
       const page = await this.call({ verb: 'list', resource: kind }, () =>
-        this.custom.listNamespacedCustomObject({ ...this.coords(kind), labelSelector, limit: PAGE_SIZE, _continue: next }),
+        this.custom.listNamespacedCustomObject({ ...this.coords(kind), labelSelector, limit: PAGE_SIZE, _continue: next }, this.options()),
       );
       items.push(...((page?.items ?? []) as KubeObject[]));
       next = page?.metadata?.continue || undefined;
@@ -139,7 +162,7 @@ export class KubeClient {
   /** Throws NotFoundError when the namespace is missing; says nothing when the identity may not read namespaces. */
   async checkNamespace(): Promise<void> {
     try {
-      await this.core.readNamespace({ name: this.namespace });
+      await this.core.readNamespace({ name: this.namespace }, this.options());
     } catch (error) {
       const failure = classifyKubeFailure(error);
       if (failure.type === 'object-missing' || failure.type === 'namespace-missing') {
@@ -152,7 +175,7 @@ export class KubeClient {
 
   /** Apply a JSON merge patch (RFC 7386) to an object. */
   async patch(kind: CustomResourceKind, name: string, patch: unknown): Promise<KubeObject> {
-    const options = this.lib.setHeaderOptions('Content-Type', this.lib.PatchStrategy.MergePatch);
+    const options = this.options({ 'Content-Type': this.lib.PatchStrategy.MergePatch });
     return this.call({ verb: 'patch', resource: kind, name }, async () =>
       (await this.custom.patchNamespacedCustomObject({ ...this.coords(kind), name, body: patch }, options)) as KubeObject,
     );
@@ -193,7 +216,7 @@ export class KubeClient {
         name,
         propagationPolicy: 'Background',
         ...(options.force ? { gracePeriodSeconds: 0 } : {}),
-      });
+      }, this.options());
     } catch (error) {
       if (classifyKubeFailure(error).type === 'object-missing') return;
       throw translateKubeError(error, { verb: 'delete', resource: kind, namespace: this.namespace, name }, this.target);
@@ -219,7 +242,7 @@ export class KubeClient {
 
   /** The pods matching a label selector, oldest first. */
   async listPods(labelSelector: string): Promise<PodSummary[]> {
-    const list = await this.call({ verb: 'list', resource: PODS }, () => this.core.listNamespacedPod({ namespace: this.namespace, labelSelector }));
+    const list = await this.call({ verb: 'list', resource: PODS }, () => this.core.listNamespacedPod({ namespace: this.namespace, labelSelector }, this.options()));
     return list.items
       .map((pod) => ({
         name: pod.metadata?.name ?? '',
@@ -237,13 +260,13 @@ export class KubeClient {
   async *logLines(pod: string, container: string, options: PodLogOptions = {}): AsyncIterable<string> {
     const op = { verb: 'get', resource: { plural: 'pods/log', group: '' }, name: pod };
     if (!options.follow) {
-      const text = await this.call(op, () => this.core.readNamespacedPodLog({ namespace: this.namespace, name: pod, container, tailLines: options.tail }));
+      const text = await this.call(op, () => this.core.readNamespacedPodLog({ namespace: this.namespace, name: pod, container, tailLines: options.tail }, this.options()));
       yield* splitLines(String(text ?? ''));
       return;
     }
     // The streaming reader drops the API server's error message; ask once without streaming so a pod
     // without a node or a missing container fails with the server's own words.
-    await this.call(op, () => this.core.readNamespacedPodLog({ namespace: this.namespace, name: pod, container, tailLines: 0 }));
+    await this.call(op, () => this.core.readNamespacedPodLog({ namespace: this.namespace, name: pod, container, tailLines: 0 }, this.options()));
     const stream = new PassThrough();
     // The library pipes the response into `stream` and never listens for its errors; an abort (ours) or a
     // dropped connection emits one there, so catch it on the source and end the lines instead.

@@ -95,6 +95,10 @@ export function classifyKubeFailure(error: unknown): KubeFailure {
   const code = systemCode(error);
   const message = error instanceof Error ? error.message : String(error);
   if (code && (UNREACHABLE_CODES.has(code) || TLS_CODE.test(code))) return { type: 'unreachable', status: 0, message };
+  // The client's per-request timeout aborted a request the server accepted and never answered.
+  if ((error as { name?: unknown })?.name === 'AbortError' || (error as { type?: unknown })?.type === 'aborted') {
+    return { type: 'unreachable', status: 0, message: 'no answer within the request timeout (ZENML_KUBERNETES_REQUEST_TIMEOUT, default 30 s)' };
+  }
   return { type: 'other', status: 0, message };
 }
 
