@@ -362,6 +362,16 @@ describeKube('seldon flavor through the zenml binary, against a real Kubernetes 
     }
   });
 
+  test('logs of several replicas: each line prefixed with its pod, pods in order', async () => {
+    const ns = await namespace();
+    const p = await project(ns);
+    const view = await p.json(...deployArgs('iris', '-c', 'replicas=2'));
+    const r = await p.run('model-deployer', 'logs', view.uuid, '--tail', '1');
+    expect(r.code).toBe(0);
+    const pods = [0, 1].map((i) => `zenml-${view.uuid}-default-0-classifier-1-${i}`);
+    expect(r.stdout).toBe(pods.map((pod) => `[${pod}] Listening on 0.0.0.0:9000 (REST) and 0.0.0.0:9500 (gRPC)\n`).join(''));
+  });
+
   test('403: an identity that may only read gets one line naming the verb and resource it lacks (exit 2); reading still works', async () => {
     const ns = await namespace();
     const p = await project(ns, cluster.restrictedKubeconfigPath);
