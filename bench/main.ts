@@ -15,6 +15,7 @@ import { createProject, REPO_ROOT, stopProjectServers, ZENML_BIN, type BenchProj
 import { preparePythonEnvs, type PythonEnvs } from './python-envs.js';
 import { describeMachine, judgeTargets, markdownReport, type BenchResults } from './report.js';
 import { measureScale } from './scale.js';
+import { measureSeldonFind } from './seldon-find.js';
 import { round } from './stats.js';
 import { measureThroughput } from './throughput.js';
 
@@ -81,8 +82,15 @@ async function main(): Promise<number> {
       deploy: () => measureDeploy(p, options, python, log),
       throughput: () => measureThroughput(p, options, python, log),
       scale: () => measureScale(p, options, log),
+      seldon: () => measureSeldonFind(p, options, log),
     };
-    const key: Record<Section, 'cliStart' | 'deploy' | 'throughput' | 'scale'> = { cli: 'cliStart', deploy: 'deploy', throughput: 'throughput', scale: 'scale' };
+    const key: Record<Section, 'cliStart' | 'deploy' | 'throughput' | 'scale' | 'seldonFind'> = {
+      cli: 'cliStart',
+      deploy: 'deploy',
+      throughput: 'throughput',
+      scale: 'scale',
+      seldon: 'seldonFind',
+    };
     for (const section of options.sections) {
       log(`measuring ${section}…`);
       const before = os.loadavg()[0];

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 
 /** The figures the bench can measure, in the order it measures them. */
-export const SECTIONS = ['cli', 'deploy', 'throughput', 'scale'] as const;
+export const SECTIONS = ['cli', 'deploy', 'throughput', 'scale', 'seldon'] as const;
 /** One figure group. */
 export type Section = (typeof SECTIONS)[number];
 
@@ -25,6 +25,8 @@ export interface BenchOptions {
   /** Registered services for the `find` figure. */
   serviceCounts: number[];
   findRuns: number;
+  /** SeldonDeployments in the API server for the `seldon` figure. */
+  seldonDeployments: number;
   /** Models deployed in a row for the scale figure. */
   deploysInARow: number;
   /** Keep the temp project (for inspection) instead of deleting it. */
@@ -43,6 +45,7 @@ const HELP = `npm run bench -- [options]
   --duration <s>    seconds of load per throughput point (default 10; --quick 2)
   --repeats <n>     load runs per throughput point (default 3; --quick 1)
   --only <list>     comma-separated subset of: ${SECTIONS.join(', ')}
+                    (seldon is skipped, with the reason, without the kube-apiserver of .ci/k8s-env.sh)
   --out <file>      write the JSON here instead of bench/results/<date>[-peers][-quick].json
   --keep            keep the temporary project directory
   --profile         record CPU profiles (CLI start, find over 10,000 services, server under load) and the
@@ -88,6 +91,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     ortSeconds: quick ? 1 : 5,
     serviceCounts: quick ? [1000] : [1000, 10000],
     findRuns: quick ? 3 : 5,
+    seldonDeployments: 1000,
     deploysInARow: quick ? 5 : 20,
     keep: values.keep ?? false,
     out: values.out,

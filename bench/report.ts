@@ -6,6 +6,7 @@ import type { DeployResult } from './deploy-ready.js';
 import type { BenchOptions } from './options.js';
 import { REPO_ROOT } from './project.js';
 import { LOOKUP_ARGS, type ScaleResult } from './scale.js';
+import type { SeldonFindResult } from './seldon-find.js';
 import { fmt, formatSummary } from './stats.js';
 import type { LoadPoint, ThroughputResult } from './throughput.js';
 
@@ -37,6 +38,7 @@ export interface BenchResults {
   deploy?: DeployResult | { error: string };
   throughput?: ThroughputResult | { error: string };
   scale?: ScaleResult | { error: string };
+  seldonFind?: SeldonFindResult | { error: string } | { skipped: string };
   /** 1-minute load average before and after each section (other processes skew the figures). */
   loadAverage: Record<string, { before: number; after: number }>;
   targets: Target[];
@@ -83,6 +85,8 @@ export function judgeTargets(results: Omit<BenchResults, 'targets' | 'durationS'
   const at10k = scale?.find.find((p) => p.services === 10000);
   add('`find --json` over 10,000 services, all printed (10 MB)', at10k?.find.median, ' ms', '< 150 ms', (v) => v < 150);
   add('`find --json` lookup among 10,000 services (pipeline, step, model)', at10k?.lookup?.median, ' ms', '< 150 ms', (v) => v < 150);
+  const seldon = ok(results.seldonFind && !('skipped' in results.seldonFind) ? results.seldonFind : undefined);
+  add('`find --json` over 1,000 SeldonDeployments (seldon, real kube-apiserver)', seldon?.find.median, ' ms', '< 1000 ms', (v) => v < 1000);
   return targets;
 }
 
@@ -174,6 +178,13 @@ export function markdownReport(r: BenchResults): string {
     out.push(row([`${scale.deployInARow.count} deploys in a row (each / total)`, `${formatSummary(scale.deployInARow.each)} / ${fmt(scale.deployInARow.totalMs)} ms`, '', '']));
     out.push(row([`Idle model server RSS (${scale.processesPerServer} process(es))`, formatSummary(scale.idleServerRss), '', '']));
   } else if (r.scale) out.push(row(['Scale', `error: ${(r.scale as { error: string }).error}`, '', '']));
+  const seldon = ok(r.seldonFind && !('skipped' in r.seldonFind) ? r.seldonFind : undefined);
+  if (r.seldonFind && 'skipped' in r.seldonFind) out.push(row(['Seldon find', skipped(r.seldonFind), '', '']));
+  else if (seldon) {
+    const n = seldon.deployments.toLocaleString('en-US');
+    out.push(row([`\`find --json\`, seldon, over ${n} SeldonDeployments in kube-apiserver (all printed)`, formatSummary(seldon.find), `setup: API server ${fmt(seldon.clusterStartMs)} ms, creating them ${fmt(seldon.seedMs)} ms`, '']));
+    out.push(row([`… lookup among them (\`${LOOKUP_ARGS.join(' ')}\`: ${seldon.lookupMatches} printed)`, formatSummary(seldon.lookup), '', '']));
+  } else if (r.seldonFind) out.push(row(['Seldon find', `error: ${(r.seldonFind as { error: string }).error}`, '', '']));
 
   if (tp) {
     out.push('', `Throughput (${tp.repeats} × ${tp.durationS} s per point; requests/s count 2xx answers only):`, '');

@@ -92,7 +92,7 @@ export async function measureScale(project: BenchProject, options: BenchOptions,
 }
 
 /** Wall times of `runs` runs of a find command (after one uncounted run), checking how many it printed. */
-async function timeFind(project: BenchProject, args: string[], runs: number, expected: number): Promise<Summary> {
+export async function timeFind(project: BenchProject, args: string[], runs: number, expected: number): Promise<Summary> {
   const times: number[] = [];
   for (let i = 0; i <= runs; i++) {
     const r = await project.zenml(args, 120_000);

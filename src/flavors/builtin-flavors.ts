@@ -29,6 +29,14 @@ export const BUILTIN_FLAVORS: readonly BuiltinFlavor[] = [
     load: async () => (await import('../integrations/local/index.js')).LocalModelDeployer,
   },
   { name: 'mlflow', type: 'model_deployer', integration: 'mlflow', source: 'built-in', description: 'MLflow models: onnx on the embedded model server, others with `mlflow models serve`, in background processes', load: async () => (await import('../integrations/mlflow/index.js')).MlflowModelDeployer },
+  {
+    name: 'seldon',
+    type: 'model_deployer',
+    integration: 'seldon',
+    source: 'built-in',
+    description: 'Seldon Core deployments on Kubernetes (SeldonDeployment custom resources)',
+    load: async () => (await import('../integrations/seldon/index.js')).SeldonModelDeployer,
+  },
 ];
 
 /** The built-in flavor called `name`, if any. */

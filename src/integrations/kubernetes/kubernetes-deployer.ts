@@ -1,0 +1,254 @@
+/**
+ * What every flavor that keeps its model servers as custom resources in a cluster shares: the service
+ * lives on the resource (labels to select, an annotation to rebuild it), its state is read from the
+ * resource every time, stop/start scale to 0 and back, delete waits until the resource is gone.
+ * A flavor supplies the kind, a pure manifest builder, a status reader and how to scale and find pods.
+ */
+import { BaseModelDeployer, type LogOptions } from '../../deployers/base-model-deployer.js';
+import type { ServiceFilter } from '../../deployers/service-filter.js';
+import { waitForServiceState } from '../../deployers/wait-for-state.js';
+import { NotFoundError, ZenmlError } from '../../errors.js';
+import type { BaseService, ServiceInit } from '../../services/base-service.js';
+import type { ServiceConfig } from '../../services/service-config.js';
+import { ServiceState, type ServiceEndpoint } from '../../services/service-status.js';
+import { KubeClient, type KubeObject } from './kube-client.js';
+import {
+  labelSelector,
+  readReplicasAnnotation,
+  readServiceAnnotation,
+  REPLICAS_ANNOTATION,
+  replicasAnnotationValue,
+} from './kube-labels.js';
+import type { KubernetesSettings } from './kube-settings.js';
+import { mergePatchFor } from './merge-patch.js';
+import { mergeLines } from './merge-lines.js';
+import type { CustomResourceKind } from './resource-kind.js';
+import { KubernetesService } from './kubernetes-service.js';
+
+/** A state read from a resource, and why it failed when it did. */
+export interface ResourceState {
+  state: ServiceState;
+  lastError: string;
+}
+
+/** Where the logs of a service's pods are. */
+export interface LogTarget {
+  labelSelector: string;
+  container: string;
+}
+
+/** Where a flavor's resources go: used by the pure manifest builders. */
+export interface ManifestTarget {
+  name: string;
+  namespace: string;
+}
+
+/** The name of a service's resource: valid DNS-1123 (lowercase, digits, '-', at most 63). */
+export function resourceNameFor(uuid: string): string {
+  return `zenml-${uuid.toLowerCase()}`;
+}
+
+/** Base class of the Kubernetes flavors (seldon; kserve could follow with its own manifest and status). */
+export abstract class KubernetesModelDeployer<S extends KubernetesSettings = KubernetesSettings> extends BaseModelDeployer<S> {
+  private clientPromise?: Promise<KubeClient>;
+
+  // ---- what a flavor supplies ---------------------------------------------------------------
+
+  /** The custom resource kind of this flavor. */
+  protected abstract get resourceKind(): CustomResourceKind;
+  /** A service object of this flavor's class. */
+  protected abstract newService(init: ServiceInit): KubernetesService;
+  /** The full resource for a service (pure; metadata from kube-labels' managedMetadata). Validates the config. */
+  protected abstract buildManifest(service: KubernetesService, target: ManifestTarget): KubeObject;
+  /** The state the resource's status says (stopped and deleting are handled here). */
+  protected abstract readResourceState(resource: KubeObject): ResourceState;
+  /** Facts read from the resource each time (implementation, replicas, …), merged into `extra`. */
+  protected abstract liveFacts(resource: KubeObject): Record<string, unknown>;
+  /** The replica count of every scalable part of the resource, by name. */
+  protected abstract readReplicas(resource: KubeObject): Record<string, number>;
+  /** The merge patch of the spec that sets these replica counts. */
+  protected abstract scaleSpecPatch(resource: KubeObject, counts: Record<string, number>): Record<string, unknown>;
+  /** The prediction and health URLs of a service. */
+  protected abstract endpointOf(service: KubernetesService): ServiceEndpoint;
+  /** Which pods and container hold a service's logs. */
+  protected abstract logTarget(service: KubernetesService): LogTarget;
+
+  // ---- cluster access -----------------------------------------------------------------------
+
+  /** The connected client (kubeconfig read once per deployer). */
+  protected client(): Promise<KubeClient> {
+    this.clientPromise ??= KubeClient.connect(this.settings, this.context.configDir);
+    return this.clientPromise;
+  }
+
+  /** The service stored on a resource, with state and live facts read from it; undefined (and a warning) when it carries none. */
+  protected serviceFromResource(resource: KubeObject, client: KubeClient): KubernetesService | undefined {
+    const stored = readServiceAnnotation(resource.metadata);
+    if (typeof stored === 'string') {
+      this.context.log(`warning: skipping ${this.resourceKind.kind} '${resource.metadata.name}': ${stored}`);
+      return undefined;
+    }
+    const { state, lastError } = this.stateOf(resource);
+    const service = this.newService({
+      uuid: stored.uuid,
+      config: stored.config,
+      flavor: stored.flavor || this.flavor,
+      createdAt: stored.createdAt,
+      updatedAt: stored.updatedAt,
+      status: { state, lastError, lastStateChange: stored.updatedAt },
+      extra: {
+        ...stored.extra,
+        ...this.liveFacts(resource),
+        resourceName: resource.metadata.name,
+        namespace: resource.metadata.namespace ?? client.namespace,
+        context: client.context,
+        generation: resource.metadata.generation ?? 0,
+      },
+    });
+    service.endpoint = this.endpointOf(service);
+    return service;
+  }
+
+  /** Deleting, then stopped by zenml (replicas 0 and the annotation), then what the flavor reads. */
+  protected stateOf(resource: KubeObject): ResourceState {
+    if (resource.metadata.deletionTimestamp) return { state: ServiceState.PENDING_SHUTDOWN, lastError: '' };
+    const remembered = readReplicasAnnotation(resource.metadata);
+    const counts = Object.values(this.readReplicas(resource));
+    if (remembered && counts.every((n) => n === 0)) return { state: ServiceState.INACTIVE, lastError: '' };
+    return this.readResourceState(resource);
+  }
+
+  /** The resource of a new or updated service in the client's namespace. */
+  protected manifestFor(service: KubernetesService, client: KubeClient): KubeObject {
+    return this.buildManifest(service, { name: resourceNameFor(service.uuid), namespace: client.namespace });
+  }
+
+  private async waitFor(service: BaseService, states: string[], timeout: number): Promise<BaseService> {
+    return waitForServiceState(this, service, states, timeout);
+  }
+
+  // ---- BaseModelDeployer hooks --------------------------------------------------------------
+
+  protected async performDeployModel(uuid: string, config: ServiceConfig, timeout: number): Promise<BaseService> {
+    const client = await this.client();
+    const service = this.newService({ uuid, config, flavor: this.flavor, status: { state: ServiceState.PENDING_STARTUP } });
+    const created = await client.create(this.resourceKind, this.manifestFor(service, client));
+    this.context.log(`created ${this.resourceKind.kind} '${created.metadata.name}' in namespace '${client.namespace}' (context '${client.context}')`);
+    return this.waitFor(this.serviceFromResource(created, client) ?? service, [ServiceState.ACTIVE], timeout);
+  }
+
+  /**
+   * Continuous deployment: the same resource (same name, same uuid) gets the new spec as a merge patch
+   * guarded by its resourceVersion; the API server bumps its generation and the operator rolls it.
+   */
+  protected override async performUpdateModel(service: BaseService, config: ServiceConfig, timeout: number): Promise<BaseService> {
+    const client = await this.client();
+    const current = asKubernetes(service);
+    const next = this.newService({ uuid: current.uuid, config, flavor: this.flavor, createdAt: current.createdAt, extra: current.storedExtra() });
+    const desired = this.manifestFor(next, client);
+    const updated = await client.modify(this.resourceKind, desired.metadata.name, (live) => ({
+      metadata: {
+        labels: mergePatchFor(ownLabels(live.metadata.labels, desired.metadata.labels), desired.metadata.labels ?? {}),
+        annotations: { ...desired.metadata.annotations, [REPLICAS_ANNOTATION]: null },
+      },
+      spec: mergePatchFor(live.spec ?? {}, desired.spec ?? {}),
+    }));
+    this.context.log(`updated ${this.resourceKind.kind} '${updated.metadata.name}' (generation ${updated.metadata.generation ?? '?'})`);
+    return this.waitFor(this.serviceFromResource(updated, client) ?? next, [ServiceState.ACTIVE], timeout);
+  }
+
+  /** Scale every part to 0, remembering the counts on the resource (a second stop keeps the first counts). */
+  protected async performStopModel(service: BaseService, _timeout: number, _force: boolean): Promise<BaseService> {
+    const client = await this.client();
+    const name = resourceNameFor(service.uuid);
+    const updated = await client.modify(this.resourceKind, name, (live) => {
+      const counts = this.readReplicas(live);
+      const zeros = Object.fromEntries(Object.keys(counts).map((k) => [k, 0]));
+      const remembered = readReplicasAnnotation(live.metadata);
+      if (remembered && Object.values(counts).every((n) => n === 0)) return undefined;
+      return {
+        metadata: { annotations: { [REPLICAS_ANNOTATION]: replicasAnnotationValue(remembered && Object.keys(remembered).length ? remembered : counts) } },
+        spec: this.scaleSpecPatch(live, zeros),
+      };
+    });
+    this.context.log(`scaled ${this.resourceKind.kind} '${name}' to 0 replicas`);
+    return this.serviceFromResource(updated, client) ?? service;
+  }
+
+  /** Scale back to the remembered counts (1 for a part the annotation does not name). */
+  protected async performStartModel(service: BaseService, _timeout: number): Promise<BaseService> {
+    const client = await this.client();
+    const name = resourceNameFor(service.uuid);
+    const updated = await client.modify(this.resourceKind, name, (live) => {
+      const remembered = readReplicasAnnotation(live.metadata);
+      if (!remembered) return undefined;
+      const counts = Object.fromEntries(Object.keys(this.readReplicas(live)).map((k) => [k, remembered[k] ?? remembered['*'] ?? 1]));
+      return { metadata: { annotations: { [REPLICAS_ANNOTATION]: null } }, spec: this.scaleSpecPatch(live, counts) };
+    });
+    this.context.log(`scaled ${this.resourceKind.kind} '${name}' back to ${JSON.stringify(this.readReplicas(updated))} replicas`);
+    return this.serviceFromResource(updated, client) ?? service;
+  }
+
+  /** Delete the resource and wait until the API server no longer has it (`force`: grace period 0). */
+  protected async performDeleteModel(service: BaseService, timeout: number, force: boolean): Promise<void> {
+    const client = await this.client();
+    const name = resourceNameFor(service.uuid);
+    await client.delete(this.resourceKind, name, { force });
+    this.context.log(`deleting ${this.resourceKind.kind} '${name}'`);
+    if (timeout > 0) await client.waitUntilGone(this.resourceKind, name, timeout);
+  }
+
+  /** Every service in the namespace, rebuilt from the resources alone; the filter narrows server-side by labels. */
+  async listModelServers(filter?: ServiceFilter): Promise<BaseService[]> {
+    const client = await this.client();
+    const resources = await client.list(this.resourceKind, labelSelector(filter));
+    return resources.map((r) => this.serviceFromResource(r, client)).filter((s): s is KubernetesService => s !== undefined);
+  }
+
+  /** One service re-read from its resource (one GET instead of a listing, while waiting for a state). */
+  override async refreshModelServer(service: BaseService): Promise<BaseService> {
+    const client = await this.client();
+    const resource = await client.get(this.resourceKind, resourceNameFor(service.uuid));
+    const fresh = resource && this.serviceFromResource(resource, client);
+    if (!fresh) throw new NotFoundError(`model server ${service.uuid} disappeared: ${this.resourceKind.kind} '${resourceNameFor(service.uuid)}' is gone`);
+    return fresh;
+  }
+
+  /** The container logs of every pod of the service; several pods are prefixed with their name. */
+  async *getModelServerLogs(uuid: string, options: LogOptions = {}): AsyncIterable<string> {
+    const service = asKubernetes(await this.getModelServer(uuid));
+    const client = await this.client();
+    const { labelSelector: selector, container } = this.logTarget(service);
+    const pods = await client.listPods(selector);
+    if (pods.length === 0) {
+      throw new NotFoundError(`no pod of ${this.resourceKind.kind} '${service.kubernetes.resourceName}' yet (model server ${service.uuid} is ${service.status.state}; pods are selected by ${selector})`, {
+        code: 'NO_PODS',
+        suggestion: service.isStopped ? 'it is stopped: start it first' : 'wait for the operator to create its pods, then retry',
+      });
+    }
+    const opts = { tail: options.tail, follow: options.follow, signal: options.signal };
+    if (pods.length === 1) {
+      yield* client.logLines(pods[0].name, container, opts);
+      return;
+    }
+    const prefixed = (pod: string) => prefix(`[${pod}] `, client.logLines(pod, container, opts));
+    if (options.follow) yield* mergeLines(pods.map((p) => prefixed(p.name)));
+    else for (const pod of pods) yield* prefixed(pod.name);
+  }
+}
+
+async function* prefix(text: string, lines: AsyncIterable<string>): AsyncIterable<string> {
+  for await (const line of lines) yield `${text}${line}`;
+}
+
+/** Of a resource's labels, the ones zenml writes (so a patch never drops another controller's labels). */
+function ownLabels(live: Record<string, string> | undefined, desired: Record<string, string> | undefined): Record<string, string> {
+  const own: Record<string, string> = {};
+  for (const [key, value] of Object.entries(live ?? {})) if (key.startsWith('zenml.io/') || key in (desired ?? {})) own[key] = value;
+  return own;
+}
+
+function asKubernetes(service: BaseService): KubernetesService {
+  if (service instanceof KubernetesService) return service;
+  throw new ZenmlError(`service ${service.uuid} is a ${service.type} service, not a Kubernetes model server`, { code: 'WRONG_SERVICE_TYPE' });
+}

@@ -1,0 +1,230 @@
+// The seldon flavor's pure parts, in-process and without a cluster: the SeldonDeployment manifest
+// (table-driven), the `-c` service settings and model-type defaults, the status reader, scaling, the
+// info keys and URLs, and the settings schema.
+import { ExitCode, UsageError } from '../../src/errors.js';
+import { readServiceAnnotation, serviceLabels } from '../../src/integrations/kubernetes/kube-labels.js';
+import type { KubeObject } from '../../src/integrations/kubernetes/kube-client.js';
+import { buildSeldonDeployment } from '../../src/integrations/seldon/seldon-manifest.js';
+import { resolveSeldonServiceSettings } from '../../src/integrations/seldon/seldon-service-settings.js';
+import { readSeldonReplicas, readSeldonState, seldonLiveFacts, seldonScalePatch } from '../../src/integrations/seldon/seldon-status.js';
+import { seldonServerInfo } from '../../src/integrations/seldon/seldon-info.js';
+import { SeldonDeploymentService } from '../../src/integrations/seldon/seldon-service.js';
+import { seldonSettingsSchema } from '../../src/integrations/seldon/seldon-settings.js';
+import { parseServiceConfig } from '../../src/services/service-config.js';
+import { serviceFromJSON } from '../../src/services/service-registry.js';
+
+const UUID = '0b9f3c1e-4a2d-4f6b-9c8e-1d2e3f4a5b6c';
+const TARGET = { name: `zenml-${UUID}`, namespace: 'models' };
+
+function stored(config: Record<string, unknown>) {
+  return { type: 'seldon-deployment', flavor: 'seldon', uuid: UUID, config: parseServiceConfig({ modelName: 'iris', modelUri: 's3://bucket/iris', ...config }), createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', extra: {} };
+}
+
+describe('buildSeldonDeployment', () => {
+  it('builds a machinelearning.seldon.io/v1 SeldonDeployment with one predictor and a classifier graph node', () => {
+    const s = stored({ modelType: 'sklearn', pipelineName: 'training', pipelineStepName: 'deployer' });
+    const manifest = buildSeldonDeployment(s, { secret: 's3-credentials', serviceAccountName: 'models-sa' }, TARGET);
+    expect(manifest).toEqual({
+      apiVersion: 'machinelearning.seldon.io/v1',
+      kind: 'SeldonDeployment',
+      metadata: { name: TARGET.name, namespace: 'models', labels: serviceLabels(UUID, s.config), annotations: { 'zenml.io/service': expect.any(String) } },
+      spec: {
+        name: TARGET.name,
+        protocol: 'seldon',
+        predictors: [
+          {
+            name: 'default',
+            replicas: 1,
+            graph: { name: 'classifier', type: 'MODEL', implementation: 'SKLEARN_SERVER', modelUri: 's3://bucket/iris', envSecretRefName: 's3-credentials', serviceAccountName: 'models-sa', children: [] },
+          },
+        ],
+      },
+    });
+    expect(readServiceAnnotation(manifest.metadata)).toEqual(s);
+  });
+
+  // Each row: the `-c` settings (and model type), and the parts of the predictor they shape.
+  it.each<[string, Record<string, unknown>, Record<string, unknown>, string]>([
+    ['sklearn model type', { modelType: 'sklearn' }, { graph: expect.objectContaining({ implementation: 'SKLEARN_SERVER' }) }, 'seldon'],
+    ['xgboost model type', { modelType: 'xgboost' }, { graph: expect.objectContaining({ implementation: 'XGBOOST_SERVER' }) }, 'seldon'],
+    ['tensorflow model type', { modelType: 'tensorflow' }, { graph: expect.objectContaining({ implementation: 'TENSORFLOW_SERVER' }) }, 'seldon'],
+    ['mlflow model type', { modelType: 'mlflow' }, { graph: expect.objectContaining({ implementation: 'MLFLOW_SERVER' }) }, 'seldon'],
+    ['huggingface model type', { modelType: 'huggingface' }, { graph: expect.objectContaining({ implementation: 'HUGGINGFACE_SERVER' }) }, 'seldon'],
+    ['onnx model type: Triton, v2', { modelType: 'onnx' }, { graph: expect.objectContaining({ implementation: 'TRITON_SERVER' }) }, 'v2'],
+    ['triton model type: Triton, v2', { modelType: 'triton' }, { graph: expect.objectContaining({ implementation: 'TRITON_SERVER' }) }, 'v2'],
+    ['explicit implementation beats the type', { modelType: 'sklearn', implementation: 'MLFLOW_SERVER' }, { graph: expect.objectContaining({ implementation: 'MLFLOW_SERVER' }) }, 'seldon'],
+    ['explicit TRITON_SERVER is v2', { implementation: 'TRITON_SERVER' }, { graph: expect.objectContaining({ implementation: 'TRITON_SERVER' }) }, 'v2'],
+    ['protocol v2 on MLServer', { modelType: 'sklearn', protocol: 'v2' }, {}, 'v2'],
+    ['replicas', { modelType: 'sklearn', replicas: 3 }, { replicas: 3 }, 'seldon'],
+    [
+      'parameters typed',
+      { modelType: 'sklearn', parameters: { method: 'predict_proba', threshold: 0.5, top: 3, verbose: true } },
+      {
+        graph: expect.objectContaining({
+          parameters: [
+            { name: 'method', value: 'predict_proba', type: 'STRING' },
+            { name: 'threshold', value: '0.5', type: 'FLOAT' },
+            { name: 'top', value: '3', type: 'INT' },
+            { name: 'verbose', value: 'true', type: 'BOOL' },
+          ],
+        }),
+      },
+      'seldon',
+    ],
+    [
+      'resources and extra args on the classifier container',
+      { modelType: 'sklearn', resources: { requests: { cpu: '100m' }, limits: { memory: '1Gi' } }, extraArgs: ['--workers', '2'] },
+      { componentSpecs: [{ spec: { containers: [{ name: 'classifier', args: ['--workers', '2'], resources: { requests: { cpu: '100m' }, limits: { memory: '1Gi' } } }] } }] },
+      'seldon',
+    ],
+    [
+      'a custom image, no implementation',
+      { image: 'registry.example.com/iris-server:1' },
+      { graph: expect.not.objectContaining({ implementation: expect.anything() }), componentSpecs: [{ spec: { containers: [{ name: 'classifier', image: 'registry.example.com/iris-server:1' }] } }] },
+      'seldon',
+    ],
+    [
+      'a custom image for a named custom server',
+      { implementation: 'MY_SERVER', image: 'registry.example.com/my:1' },
+      { graph: expect.not.objectContaining({ implementation: expect.anything() }) },
+      'seldon',
+    ],
+  ])('%s', (_name, config, predictorPart, protocol) => {
+    const manifest = buildSeldonDeployment(stored(config), {}, TARGET);
+    expect(manifest.spec.protocol).toBe(protocol);
+    expect(manifest.spec.predictors).toHaveLength(1);
+    expect(manifest.spec.predictors[0]).toEqual(expect.objectContaining(predictorPart));
+    expect(manifest.spec.predictors[0].graph).not.toHaveProperty('envSecretRefName');
+  });
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ['no implementation for the model type', { modelType: 'pytorch' }, /no Seldon implementation for model type 'pytorch': set -c implementation=<SKLEARN_SERVER\|.*> or -c image=/],
+    ['no model type at all', {}, /no Seldon implementation for model type '\(none\)'/],
+    ['an unknown implementation without an image', { implementation: 'MY_SERVER' }, /-c implementation: 'MY_SERVER' is not one of Seldon's servers/],
+    ['a malformed implementation', { implementation: 'sklearn server' }, /^invalid seldon service setting:\n-c implementation: expected an implementation such as SKLEARN_SERVER/],
+    ['replicas not a number', { modelType: 'sklearn', replicas: 'two' }, /-c replicas: expected a whole number of replicas \(got "two"\)/],
+    ['replicas 0', { modelType: 'sklearn', replicas: 0 }, /-c replicas: expected at least 1 replica \(stop scales to 0\) \(got 0\)/],
+    ['an unknown protocol', { modelType: 'sklearn', protocol: 'grpc' }, /-c protocol: expected seldon or v2 \(got "grpc"\)/],
+    ['Triton with the seldon protocol', { modelType: 'onnx', protocol: 'seldon' }, /TRITON_SERVER speaks only the v2 protocol/],
+    ['resources with an unknown key', { modelType: 'sklearn', resources: { request: { cpu: 1 } } }, /-c resources: /],
+    ['extraArgs not a list', { modelType: 'sklearn', extraArgs: '--x' }, /-c extraArgs: expected a JSON array of strings/],
+  ])('rejects %s with one usage error naming the -c key', (_name, config, message) => {
+    let error: unknown;
+    try {
+      buildSeldonDeployment(stored(config), {}, TARGET);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as UsageError).exitCode).toBe(ExitCode.USAGE);
+    expect((error as UsageError).message).toMatch(message);
+  });
+
+  it('resolves the defaults without touching the config', () => {
+    const config = parseServiceConfig({ modelType: 'onnx', modelName: 'iris' });
+    expect(resolveSeldonServiceSettings(config)).toEqual({ implementation: 'TRITON_SERVER', protocol: 'v2', replicas: 1, parameters: [], extraArgs: [] });
+    expect(config).not.toHaveProperty('implementation');
+  });
+});
+
+function resource(status: Record<string, unknown> | undefined, predictors: Array<Record<string, unknown>> = [{ name: 'default', replicas: 2, graph: { implementation: 'SKLEARN_SERVER', modelUri: 's3://b/iris' } }], extra: Partial<KubeObject['metadata']> = {}): KubeObject {
+  return { metadata: { name: TARGET.name, namespace: 'models', generation: 3, ...extra }, spec: { protocol: 'seldon', predictors }, ...(status ? { status } : {}) };
+}
+
+describe('readSeldonState', () => {
+  it.each([
+    [{ state: 'Available' }, { state: 'active', lastError: '' }],
+    [{ state: 'Creating' }, { state: 'pending_startup', lastError: '' }],
+    [undefined, { state: 'pending_startup', lastError: '' }],
+    [{ state: 'Failed', description: 'model s3://b/bad-model could not be loaded' }, { state: 'error', lastError: 'model s3://b/bad-model could not be loaded' }],
+    [{ state: 'Failed' }, { state: 'error', lastError: 'Seldon Core reported the deployment as Failed' }],
+    [{ state: 'Available', observedGeneration: 3 }, { state: 'active', lastError: '' }],
+    [{ state: 'Available', observedGeneration: 2 }, { state: 'pending_startup', lastError: '' }],
+    [{ state: 'Failed', description: 'old spec failed', observedGeneration: 2 }, { state: 'pending_startup', lastError: '' }],
+  ])('status %j -> %j', (status, expected) => {
+    expect(readSeldonState(resource(status))).toEqual(expected);
+  });
+});
+
+describe('scaling', () => {
+  const two = [
+    { name: 'default', replicas: 2, graph: { name: 'classifier' } },
+    { name: 'canary', graph: { name: 'classifier' } },
+  ];
+  it('reads every predictor (Seldon defaults a missing count to 1)', () => {
+    expect(readSeldonReplicas(resource(undefined, two))).toEqual({ default: 2, canary: 1 });
+  });
+  it('patches every predictor, keeping the rest of each', () => {
+    expect(seldonScalePatch(resource(undefined, two), { default: 0, canary: 0 })).toEqual({
+      predictors: [
+        { name: 'default', replicas: 0, graph: { name: 'classifier' } },
+        { name: 'canary', replicas: 0, graph: { name: 'classifier' } },
+      ],
+    });
+  });
+});
+
+describe('info', () => {
+  function service(spec: Record<string, unknown>, annotations: Record<string, string> = {}, config: Record<string, unknown> = {}) {
+    const r = resource({ state: 'Available' }, undefined, { annotations });
+    r.spec = { ...r.spec, ...spec };
+    return new SeldonDeploymentService({
+      uuid: UUID,
+      flavor: 'seldon',
+      config: { modelName: 'iris', ...config },
+      extra: { ...seldonLiveFacts(r), resourceName: TARGET.name, namespace: 'models', context: 'zenml-test', generation: 3 },
+    });
+  }
+
+  it('lists the URLs through the ingress and the facts read from the resource', () => {
+    expect(seldonServerInfo(service({}), 'http://ingress.example.com/')).toEqual({
+      PREDICTION_URL: `http://ingress.example.com/seldon/models/${TARGET.name}/api/v1.0/predictions`,
+      HEALTH_CHECK_URL: `http://ingress.example.com/seldon/models/${TARGET.name}/api/v1.0/health/status`,
+      NAMESPACE: 'models',
+      RESOURCE: `SeldonDeployment/${TARGET.name}`,
+      CONTEXT: 'zenml-test',
+      IMPLEMENTATION: 'SKLEARN_SERVER',
+      PROTOCOL: 'seldon',
+      REPLICAS: '2',
+      MODEL_URI: 's3://b/iris',
+      GENERATION: '3',
+    });
+  });
+
+  it('uses the v2 URLs for the v2 protocol: the graph node for MLServer, the model for Triton', () => {
+    const mlserver = seldonServerInfo(service({ protocol: 'v2' }), 'http://gw');
+    expect(mlserver.PREDICTION_URL).toBe(`http://gw/seldon/models/${TARGET.name}/v2/models/classifier/infer`);
+    expect(mlserver.HEALTH_CHECK_URL).toBe(`http://gw/seldon/models/${TARGET.name}/v2/health/ready`);
+    const triton = seldonServerInfo(service({ protocol: 'v2', predictors: [{ name: 'default', replicas: 1, graph: { implementation: 'TRITON_SERVER' } }] }), 'http://gw');
+    expect(triton.PREDICTION_URL).toBe(`http://gw/seldon/models/${TARGET.name}/v2/models/iris/infer`);
+  });
+
+  it('shows a stopped deployment with the count it will start with', () => {
+    const stopped = service({ predictors: [{ name: 'default', replicas: 0, graph: {} }] }, { 'zenml.io/replicas-before-stop': '{"default":2}' });
+    expect(seldonServerInfo(stopped, 'http://gw').REPLICAS).toBe('0 (stopped; 2 on start)');
+  });
+
+  it('keeps live facts out of the stored service and re-creates the class from JSON', () => {
+    const s = service({});
+    expect(Object.keys(s.stored().extra)).toEqual([]);
+    expect(serviceFromJSON(JSON.parse(JSON.stringify(s.toJSON())))).toBeInstanceOf(SeldonDeploymentService);
+  });
+});
+
+describe('seldonSettingsSchema', () => {
+  it('accepts the documented settings', () => {
+    const settings = { kubeconfig: 'kube.yaml', kubernetesContext: 'prod', kubernetesNamespace: 'models', baseUrl: 'http://ingress.example.com', secret: 's3-credentials', serviceAccountName: 'models-sa' };
+    expect(seldonSettingsSchema.parse(settings)).toEqual(settings);
+  });
+  it.each([
+    [{}, 'baseUrl'],
+    [{ baseUrl: 'ingress.example.com' }, 'baseUrl'],
+    [{ baseUrl: 'ftp://x' }, 'baseUrl'],
+    [{ baseUrl: 'http://x', kubernetesNamespace: 'Models' }, 'kubernetesNamespace'],
+    [{ baseUrl: 'http://x', secret: 'S3 creds' }, 'secret'],
+  ])('rejects %j at %s', (settings, key) => {
+    const parsed = seldonSettingsSchema.safeParse(settings);
+    expect(parsed.success).toBe(false);
+    expect(parsed.error!.issues.map((i) => i.path.join('.'))).toContain(key);
+  });
+});
