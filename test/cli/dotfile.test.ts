@@ -23,8 +23,8 @@ describe('a malformed dotfile', () => {
   const cases: Array<[string, string, string, RegExp]> = [
     ['bad JSON', '.zenmlrc.json', '{\n  "modelDeployers": {\n', /cannot parse JSON/],
     ['bad YAML', '.zenmlrc.yaml', 'stacks:\n  s1: [\n    modelDeployer: x\n', /cannot parse YAML/],
-    ['a wrong type', '.zenmlrc.json', '{\n  "activeStack": 5\n}\n', /: activeStack: .*expected string.*\(got 5\)/],
-    ['a wrong nested type', '.zenmlrc.yaml', 'modelDeployers:\n  x:\n    flavor: 3\n', /: modelDeployers\.x\.flavor: .*expected string.*\(got 3\)/],
+    ['a wrong type', '.zenmlrc.json', '{\n  "activeStack": 5\n}\n', /: activeStack: expected a string \(got 5\)/],
+    ['a wrong nested type', '.zenmlrc.yaml', 'modelDeployers:\n  x:\n    flavor: 3\n', /: modelDeployers\.x\.flavor: expected a string \(got 3\)/],
     ['a wrong root', '.zenmlrc.json', '[]\n', /: \(root\): expected an object/],
   ];
 
@@ -107,7 +107,7 @@ describe('a YAML project', () => {
     expect(yaml.load(text)).toEqual({
       version: 1,
       activeStack: 's',
-      flavors: { 'record-js': { source: relativeFixture(dir, 'record-flavor.mjs') } },
+      flavors: { 'record-js': { source: relativeFixture(dir, 'record-flavor.mjs'), description: 'test flavor (JavaScript)' } },
       modelDeployers: { j: { flavor: 'record-js', settings: { baseUrl: 'http://y' } } },
       stacks: { s: { modelDeployer: 'j' } },
     });
