@@ -90,6 +90,42 @@ describe('a malformed dotfile', () => {
   });
 });
 
+describe('the whole dotfile is validated on every read', () => {
+  it('list, stack list and describe of an unrelated component exit 2, reporting every problem one line each', async () => {
+    const file = writeDotfile(dir, {
+      version: 1,
+      activeStack: 'prodd',
+      stacks: { prod: { modelDeployer: 'gone' } },
+      modelDeployers: { a: { flavor: 'local', settings: { port: 'abc', workers: -1 } }, b: { flavor: 'nope' }, ok: { flavor: 'local' } },
+    });
+    const before = readFileSync(file, 'utf8');
+    const expected = [
+      `${file}: stacks.prod.modelDeployer: expected a model deployer of this file (one of: default, a, b, ok) (got "gone")`,
+      `${file}: activeStack: expected a stack of this file (one of: default, prod) (got "prodd"); did you mean prod?`,
+      `${file}: modelDeployers.b.flavor: expected a built-in or registered flavor (one of: local, mlflow) (got "nope")`,
+      `${file}: modelDeployers.a.settings.port: expected a number (got "abc")`,
+      `${file}: modelDeployers.a.settings.workers: Too small: expected number to be >=1 (got -1)`,
+    ];
+    for (const args of [['model-deployer', 'list'], ['stack', 'list'], ['model-deployer', 'describe', 'ok'], ['model-deployer', 'flavor', 'list']]) {
+      const r = await zenml(...args);
+      expect({ args, code: r.code, stdout: r.stdout }).toEqual({ args, code: 2, stdout: '' });
+      expect(r.stderr.split('\n').filter((l) => l.startsWith(`${file}: `))).toEqual(expected);
+      const json = await zenml(...args, '--json');
+      expect(json.code).toBe(2);
+      expect(parseJson(json).error.details.problems).toEqual(expected);
+    }
+    expect(readFileSync(file, 'utf8')).toBe(before);
+  });
+
+  it('an unknown setting key in the file only warns, with a did-you-mean', async () => {
+    const file = writeDotfile(dir, { version: 1, modelDeployers: { a: { flavor: 'local', settings: { wrokers: 2 } } } });
+    const r = await zenml('model-deployer', 'list');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^\s+a\s+local\s/m);
+    expect(r.stderr).toBe(`warning: ${file}: modelDeployers.a.settings.wrokers: unknown setting of flavor 'local'; did you mean workers?\n`);
+  });
+});
+
 describe('a YAML project', () => {
   it('is found from a nested dir and edited in YAML, paths relative to the dotfile', async () => {
     const file = path.join(dir, '.zenmlrc.yaml');
