@@ -2,7 +2,7 @@
 // JavaScript projects, and many CLI processes writing one file at once.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import yaml from 'js-yaml';
+import { parse as parseYaml } from 'yaml';
 import { fixture, killRunningZenml, parseJson, relativeFixture, runZenml, writeDotfile } from '../helpers/cli.js';
 import { TempDirs } from '../helpers/temp.js';
 
@@ -140,7 +140,7 @@ describe('a YAML project', () => {
 
     const text = readFileSync(file, 'utf8');
     expect(() => JSON.parse(text)).toThrow();
-    expect(yaml.load(text)).toEqual({
+    expect(parseYaml(text)).toEqual({
       version: 1,
       activeStack: 's',
       flavors: { 'record-js': { source: relativeFixture(dir, 'record-flavor.mjs'), description: 'test flavor (JavaScript)' } },
@@ -152,6 +152,65 @@ describe('a YAML project', () => {
     const deployed = await run('model-deployer', 'deploy', '--model-uri', '/m/a.onnx', '--json');
     expect(parseJson(deployed)).toMatchObject({ deployer: 'j', predictionUrl: 'http://y/invocations' });
     expect(readdirSync(path.join(dir, '.zenml', 'deployers', 'j', 'records'))).toEqual([`${parseJson(deployed).uuid}.json`]);
+  });
+});
+
+describe('a commented YAML dotfile', () => {
+  const ORIGINAL = [
+    '# Project deployers: keep this comment',
+    'version: 1',
+    'activeStack: default # the stack we use',
+    '',
+    'modelDeployers:',
+    '  # the fast one',
+    '  fast:',
+    '    flavor: local',
+    '    settings:',
+    '      port: 8080 # fixed port',
+    '      workers: 2 # two of them',
+    'stacks:',
+    '  prod:',
+    '    modelDeployer: fast # production',
+    '',
+  ].join('\n');
+
+  it('keeps every comment, blank line and key order through register, update and stack set', async () => {
+    const file = path.join(dir, '.zenmlrc.yaml');
+    writeFileSync(file, ORIGINAL);
+    for (const args of [
+      ['model-deployer', 'register', 'other', '--flavor', 'local', '--workers', '3'],
+      ['model-deployer', 'update', 'fast', '--workers', '4'],
+      ['stack', 'set', 'prod'],
+      ['stack', 'register', 's2', '-d', 'other'],
+    ]) {
+      const r = await zenml(...args);
+      expect({ args, code: r.code, stderr: r.stderr }).toEqual({ args, code: 0, stderr: '' });
+    }
+    expect(readFileSync(file, 'utf8')).toBe(
+      [
+        '# Project deployers: keep this comment',
+        'version: 1',
+        'activeStack: prod # the stack we use',
+        '',
+        'modelDeployers:',
+        '  # the fast one',
+        '  fast:',
+        '    flavor: local',
+        '    settings:',
+        '      port: 8080 # fixed port',
+        '      workers: 4 # two of them',
+        '  other:',
+        '    flavor: local',
+        '    settings:',
+        '      workers: 3',
+        'stacks:',
+        '  prod:',
+        '    modelDeployer: fast # production',
+        '  s2:',
+        '    modelDeployer: other',
+        '',
+      ].join('\n'),
+    );
   });
 });
 

@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { jest } from '@jest/globals';
-import yaml from 'js-yaml';
+import { parse as parseYaml } from 'yaml';
 import { registerComponent } from '../../src/config/components.js';
 import { editConfig, loadConfig } from '../../src/config/config-store.js';
 import { updateDotfile } from '../../src/config/write-config.js';
@@ -50,7 +50,7 @@ describe('the file keeps its format', () => {
     const text = readFileSync(file, 'utf8');
     expect(text.trimStart().startsWith('{')).toBe(false);
     expect(() => JSON.parse(text)).toThrow();
-    expect(yaml.load(text)).toEqual({
+    expect(parseYaml(text)).toEqual({
       version: 1,
       activeStack: 'default',
       stacks: { s: { modelDeployer: 'default' } },
