@@ -214,6 +214,47 @@ describe('a commented YAML dotfile', () => {
   });
 });
 
+describe('every documented dotfile form is found from a nested dir, read, and (for code) never written', () => {
+  const STACKS = "{ stacks: { found: { modelDeployer: 'default' } } }";
+  const TS = `interface Dotfile { stacks: Record<string, { modelDeployer: string }> }\nconst config: Dotfile = ${STACKS};\nexport default config;\n`;
+  const forms: Array<[string, string, boolean]> = [
+    ['.zenmlrc.cjs', `module.exports = ${STACKS};\n`, false],
+    ['.zenmlrc.mjs', `export default ${STACKS};\n`, false],
+    ['.zenmlrc.js', `module.exports = ${STACKS};\n`, false],
+    ['.zenmlrc.ts', TS, false],
+    ['zenml.config.ts', TS, false],
+    ['zenml.config.cjs', `module.exports = ${STACKS};\n`, false],
+    ['.config/zenmlrc', '{"stacks": {"found": {"modelDeployer": "default"}}}\n', true],
+    ['.config/zenmlrc.json', '{"stacks": {"found": {"modelDeployer": "default"}}}\n', true],
+    ['.config/zenmlrc.yaml', 'stacks:\n  found:\n    modelDeployer: default\n', true],
+    ['.config/zenmlrc.mjs', `export default ${STACKS};\n`, false],
+    ['.config/zenmlrc.ts', TS, false],
+  ];
+  it.each(forms)('%s', async (name, content, writable) => {
+    const file = path.join(dir, name);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, content);
+    // A package.json without "type": the .ts and .js forms must load all the same.
+    writeFileSync(path.join(dir, 'package.json'), '{"name": "p", "version": "1.0.0"}\n');
+    const nested = path.join(dir, 'src', 'deep');
+    mkdirSync(nested, { recursive: true });
+    const run = (...args: string[]) => runZenml(args, { cwd: nested, home: dir });
+    const list = await run('stack', 'list', '-q');
+    expect({ code: list.code, stdout: list.stdout, stderr: list.stderr }).toEqual({ code: 0, stdout: 'default\nfound\n', stderr: '' });
+    const describe = await run('model-deployer', 'describe', '--json');
+    expect(describe.code).toBe(0);
+    const write = await run('stack', 'register', 'more', '-d', 'default');
+    if (writable) {
+      expect(write.code).toBe(0);
+      expect((await run('stack', 'list', '-q')).stdout).toBe('default\nfound\nmore\n');
+    } else {
+      expect(write.code).toBe(2);
+      expect(write.stderr).toContain(`${file}: cannot write to a JavaScript config file`);
+      expect(readFileSync(file, 'utf8')).toBe(content);
+    }
+  });
+});
+
 describe('a package.json project', () => {
   it('is edited under the "zenml" key, keeping the rest of package.json', async () => {
     const pkg = { name: 'app', version: '1.0.0', private: true, scripts: { start: 'node .' }, zenml: { version: 1 } };
