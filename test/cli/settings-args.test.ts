@@ -17,7 +17,7 @@ describe('camelCase', () => {
 });
 
 describe('parseFreeOptions', () => {
-  const table: Array<[string, string[], SettingArg[]]> = [
+  const table: Array<[string, string[], Array<Omit<SettingArg, 'label'>>]> = [
     ['--key value', ['--port', '8000'], [{ path: ['port'], raw: '8000' }]],
     ['--key=value', ['--port=8000'], [{ path: ['port'], raw: '8000' }]],
     ['--key= (empty value)', ['--host='], [{ path: ['host'], raw: '' }]],
@@ -60,7 +60,7 @@ describe('parseFreeOptions', () => {
 });
 
 describe('parseKeyValues', () => {
-  it.each<[string, string[], SettingArg[]]>([
+  it.each<[string, string[], Array<Omit<SettingArg, 'label'>>]>([
     ['key=value', ['port=8000'], [{ path: ['port'], raw: '8000' }]],
     ['kebab-case key', ['base-url=http://x:1'], [{ path: ['baseUrl'], raw: 'http://x:1' }]],
     ['value with =', ['query=a=b'], [{ path: ['query'], raw: 'a=b' }]],
