@@ -8,6 +8,7 @@ import { isAlive, isPortFree } from '../../src/services/daemon.js';
 import { readService } from '../../src/services/service-store.js';
 import { NotFoundError, ServerError } from '../../src/errors.js';
 import { IRIS_V1, IRIS_V2, Janitor, makeDeployer, predict, requireBuiltServer } from './local-helpers.js';
+import { waitFor } from '../helpers/wait.js';
 
 const janitor = new Janitor();
 let stateDir: string;
@@ -150,7 +151,7 @@ test('a model that fails to load is refused (422): old model keeps serving, reco
 test('a crash (kill -9) shows as error with the last log lines; start recovers', async () => {
   const identity = service.identity!;
   process.kill(identity.pid, 'SIGKILL');
-  while (await isAlive(identity)) await sleep(20);
+  await waitFor(async () => !(await isAlive(identity)), { message: `process ${identity.pid} still alive after SIGKILL` });
   const [crashed] = await deployer.findModelServer({ serviceUuid: service.uuid });
   expect(crashed.status.state).toBe('error');
   expect(crashed.status.lastError).toContain(`process ${identity.pid} exited unexpectedly`);
