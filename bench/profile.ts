@@ -87,7 +87,7 @@ async function timeIt(command: string, args: string[], cwd: string, runs: number
 /** What importing each CLI dependency (and our own entry modules) costs over a bare `node -e 0`, runs interleaved. */
 async function importCosts(runs: number): Promise<Record<string, number>> {
   const modules = [
-    'commander', 'chalk', 'cli-table3', 'cosmiconfig', 'js-yaml', 'zod', 'proper-lockfile', 'write-file-atomic', 'uuid',
+    'commander', 'chalk', 'cli-table3', 'cosmiconfig', 'yaml', 'zod', 'proper-lockfile', 'write-file-atomic', 'uuid',
     './dist/cli/main.js', './dist/config/config-store.js', './dist/cli/handlers/flavor-handlers.js', './dist/cli/handlers/service-handlers.js',
     './dist/integrations/local/index.js',
   ];

@@ -40,8 +40,6 @@ const result = await build({
   // Smaller sources compile faster at every start; identifiers stay readable in --verbose stacks.
   minifyWhitespace: true,
   minifySyntax: true,
-  // cosmiconfig require()s js-yaml's CommonJS build and our code imported its ESM build: one copy is enough.
-  alias: { 'js-yaml': './node_modules/js-yaml/index.js' },
 });
 // Which modules each chunk holds: the fast-start test maps loaded chunks back to packages with it.
 writeFileSync('dist/bundle/meta.json', JSON.stringify(result.metafile));

@@ -76,9 +76,18 @@ export class Output {
     this.stderr.write(`${this.chalk.yellow('warning:')} ${message}\n`);
   }
 
-  /** A borderless table, like kubectl's. */
-  table(head: string[], rows: string[][]): string {
+  /** The terminal's width: its columns on a TTY, else `COLUMNS` when set, else 80. */
+  get width(): number {
+    const stream = this.stdout as NodeJS.WriteStream;
+    if (stream.isTTY && stream.columns) return stream.columns;
+    const env = Number(process.env.COLUMNS);
+    return Number.isInteger(env) && env > 0 ? env : 80;
+  }
+
+  /** A borderless table, like kubectl's; with `fit`, long cells wrap so lines stay within the terminal width. */
+  table(head: string[], rows: string[][], options: { fit?: boolean } = {}): string {
     if (rows.length === 0) return '';
+    if (options.fit) rows = fitColumns(head, rows, this.width);
     const table = new Table({
       head: head.map((h) => this.chalk.bold(h)),
       chars: {
@@ -91,11 +100,16 @@ export class Output {
     return table.toString().split('\n').map((l) => l.trimEnd()).join('\n');
   }
 
-  /** `key: value` lines, aligned. */
-  keyValues(entries: Array<[string, unknown]>): string {
+  /** `key: value` lines, aligned; with `fit`, long values wrap (indented) within the terminal width. */
+  keyValues(entries: Array<[string, unknown]>, options: { fit?: boolean } = {}): string {
     const width = Math.max(0, ...entries.map(([k]) => k.length));
+    const room = Math.max(MIN_COLUMN, this.width - width - 2);
     return entries
-      .map(([k, v]) => `${this.chalk.bold(`${k}:`.padEnd(width + 1))} ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+      .map(([k, v]) => {
+        const text = typeof v === 'string' ? v : JSON.stringify(v);
+        const value = options.fit ? wrapText(text, room).split('\n').join(`\n${' '.repeat(width + 2)}`) : text;
+        return `${this.chalk.bold(`${k}:`.padEnd(width + 1))} ${value}`;
+      })
       .join('\n');
   }
 
@@ -118,4 +132,56 @@ export function idsOf(value: unknown): string[] {
     if (typeof record[key] === 'string') return [record[key] as string];
   }
   return [];
+}
+
+const GAP = 2;
+const MIN_COLUMN = 10;
+
+/**
+ * Wrap cells so that the columns plus their gaps fit in `width`: the widest column gives up a
+ * character until the row fits (no column below MIN_COLUMN or its header).
+ */
+export function fitColumns(head: string[], rows: string[][], width: number): string[][] {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => longestLine(r[i] ?? ''))));
+  const floor = head.map((h) => Math.max(h.length, MIN_COLUMN));
+  const budget = width - GAP * (head.length - 1);
+  for (let total = widths.reduce((a, b) => a + b, 0); total > budget; total -= 1) {
+    let widest = -1;
+    for (let i = 0; i < widths.length; i += 1) if (widths[i] > floor[i] && (widest < 0 || widths[i] > widths[widest])) widest = i;
+    if (widest < 0) break;
+    widths[widest] -= 1;
+  }
+  return rows.map((row) => row.map((cell, i) => wrapText(cell, widths[i])));
+}
+
+function longestLine(text: string): number {
+  return Math.max(0, ...text.split('\n').map((l) => l.length));
+}
+
+/** Word-wrap `text` to `width` columns; words longer than a line are cut. */
+export function wrapText(text: string, width: number): string {
+  const out: string[] = [];
+  for (const paragraph of text.split('\n')) {
+    let line = '';
+    for (const word of paragraph.split(/\s+/).filter(Boolean)) {
+      let rest = word;
+      while (rest.length > 0) {
+        const room = line ? width - line.length - 1 : width;
+        if (rest.length <= room) {
+          line = line ? `${line} ${rest}` : rest;
+          rest = '';
+        } else if (line && rest.length <= width) {
+          out.push(line);
+          line = '';
+        } else {
+          const cut = Math.max(room, 1);
+          out.push(line ? `${line} ${rest.slice(0, cut)}` : rest.slice(0, cut));
+          line = '';
+          rest = rest.slice(cut);
+        }
+      }
+    }
+    out.push(line);
+  }
+  return out.join('\n');
 }

@@ -1,10 +1,17 @@
 import type { z } from 'zod';
+import { didYouMean } from '../config/did-you-mean.js';
+import { fieldSchema, unknownKeyInPath } from '../config/schema-shape.js';
+import { describeIssue } from '../config/validate-config.js';
 import { UsageError } from '../errors.js';
+
+export { fieldSchema } from '../config/schema-shape.js';
 
 /** One `key=value` (or `--key value`) from the command line, key as a dotted camelCase path. */
 export interface SettingArg {
   path: string[];
   raw: string;
+  /** How the user typed it (`--port`, `-c port=abc`): errors name it. */
+  label: string;
 }
 
 /** `max-body-bytes` → `maxBodyBytes`. */
@@ -21,7 +28,7 @@ export function parseKeyValues(pairs: string[]): SettingArg[] {
   return pairs.map((pair) => {
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new UsageError(`expected key=value, got '${pair}'`);
-    return { path: toPath(pair.slice(0, eq)), raw: pair.slice(eq + 1) };
+    return { path: toPath(pair.slice(0, eq)), raw: pair.slice(eq + 1), label: `-c ${pair}` };
   });
 }
 
@@ -37,38 +44,17 @@ export function parseFreeOptions(args: string[]): SettingArg[] {
     const body = arg.slice(2);
     const eq = body.indexOf('=');
     if (eq > 0) {
-      result.push({ path: toPath(body.slice(0, eq)), raw: body.slice(eq + 1) });
+      result.push({ path: toPath(body.slice(0, eq)), raw: body.slice(eq + 1), label: `--${body.slice(0, eq)}` });
     } else if (body.startsWith('no-')) {
-      result.push({ path: toPath(body.slice(3)), raw: 'false' });
+      result.push({ path: toPath(body.slice(3)), raw: 'false', label: arg });
     } else if (i + 1 < args.length && !args[i + 1].startsWith('--')) {
-      result.push({ path: toPath(body), raw: args[i + 1] });
+      result.push({ path: toPath(body), raw: args[i + 1], label: arg });
       i += 1;
     } else {
-      result.push({ path: toPath(body), raw: 'true' });
+      result.push({ path: toPath(body), raw: 'true', label: arg });
     }
   }
   return result;
-}
-
-/** The sub-schema at `path` inside (possibly wrapped) zod objects, if it can be found. */
-export function fieldSchema(schema: z.ZodType | undefined, path: string[]): z.ZodType | undefined {
-  let current = schema;
-  for (const key of path) {
-    current = unwrap(current);
-    const shape = (current as unknown as { shape?: Record<string, z.ZodType> })?.shape;
-    current = shape?.[key];
-    if (!current) return undefined;
-  }
-  return current;
-}
-
-function unwrap(schema: z.ZodType | undefined): z.ZodType | undefined {
-  let current = schema as unknown as { _zod?: { def?: { innerType?: unknown; in?: unknown } } } | undefined;
-  while (current?._zod?.def?.innerType || (current?._zod?.def as { type?: string })?.type === 'pipe') {
-    const def = current!._zod!.def!;
-    current = (def.innerType ?? def.in) as typeof current;
-  }
-  return current as unknown as z.ZodType | undefined;
 }
 
 /**
@@ -102,4 +88,50 @@ export function applySettings(base: Record<string, unknown>, args: SettingArg[],
     target[path[path.length - 1]] = coerceValue(raw, fieldSchema(schema, path));
   }
   return result;
+}
+
+/**
+ * Refuse settings the schema does not declare, one line per key with the closest known name:
+ * `--wrokers: flavor 'local' has no setting 'wrokers'; did you mean workers?`.
+ */
+export function rejectUnknownSettings(args: SettingArg[], schema: z.ZodType, flavor: string, kind = 'setting'): void {
+  const lines = args.flatMap((arg) => {
+    const unknown = unknownKeyInPath(schema, arg.path);
+    if (!unknown) return [];
+    const key = unknown.path[unknown.path.length - 1];
+    const known = unknown.known.length ? ` (known: ${unknown.known.join(', ')})` : ` (it takes none${unknown.path.length > 1 ? ' there' : ''})`;
+    return [`${arg.label}: flavor '${flavor}' has no ${kind} '${unknown.path.join('.')}'${didYouMean(key, unknown.known) || known}`];
+  });
+  if (lines.length > 0) throw new UsageError(lines.join('\n'), { details: { problems: lines } });
+}
+
+/**
+ * Validate settings built from command-line arguments. Problems in a value that came from the
+ * command line name the option (`--port: expected a number (got "abc")`); others name `fallback`
+ * (the dotfile key path of the stored settings).
+ */
+export function validateSettingArgs(schema: z.ZodType, settings: Record<string, unknown>, args: SettingArg[], fallback: string): Record<string, unknown> {
+  const parsed = schema.safeParse(settings, { reportInput: true });
+  if (parsed.success) return parsed.data as Record<string, unknown>;
+  const lines = parsed.error.issues.map((issue) => {
+    const issuePath = issue.path.map(String);
+    const arg = [...args].reverse().find((a) => a.path.every((key, i) => issuePath[i] === key) || issuePath.every((key, i) => a.path[i] === key) && issuePath.length > 0);
+    const where = arg ? arg.label : `${fallback}${issuePath.length ? `.${issuePath.join('.')}` : ''}`;
+    return `${where}: ${describeIssue(issue)}`;
+  });
+  throw new UsageError(lines.join('\n'), { details: { problems: lines } });
+}
+
+/**
+ * The service settings of `deploy -c key=value`: coerced, checked and validated by the flavor's
+ * `serviceSettingsSchema` when it declares one (unknown keys exit 2 with a did-you-mean), taken
+ * as given otherwise. What is returned is what the service config stores: only what was typed.
+ */
+export function parseServiceSettings(pairs: string[], flavor: string, schema: z.ZodType | undefined): Record<string, unknown> {
+  const args = parseKeyValues(pairs);
+  if (!schema) return applySettings({}, args);
+  rejectUnknownSettings(args, schema, flavor, 'service setting');
+  const settings = applySettings({}, args, schema);
+  validateSettingArgs(schema, settings, args, 'service settings');
+  return settings;
 }

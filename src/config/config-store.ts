@@ -2,7 +2,8 @@ import { ConfigError } from '../errors.js';
 import { locateConfig, type ConfigLocation, type LocateOptions } from './locate-config.js';
 import { readDotfile, isPlainObject } from './read-config.js';
 import { resolveDotfile, type ResolvedConfig } from './resolve-config.js';
-import { validateDotfile } from './validate-config.js';
+import { validateDotfile, type ValidatedDotfile } from './validate-config.js';
+import { loadBuiltinSettingsSchemas } from '../flavors/builtin-flavors.js';
 
 /** The configuration as loaded for one command. */
 export interface LoadedConfig {
@@ -16,8 +17,18 @@ export interface LoadedConfig {
 export async function loadConfig(options: LocateOptions): Promise<LoadedConfig> {
   const location = await locateConfig(options);
   const file = await readDotfile(location.filepath);
-  const { data, warnings } = validateDotfile(location.filepath, file.raw);
+  const { data, warnings } = await checkDotfile(location.filepath, file.raw);
   return { location, resolved: resolveDotfile(location.filepath, data), warnings };
+}
+
+/**
+ * Validate the whole dotfile, built-in components' settings included (their schemas are small
+ * zod modules, loaded only for the flavors the file uses).
+ */
+export async function checkDotfile(filepath: string, raw: Record<string, unknown>): Promise<ValidatedDotfile> {
+  const components = isPlainObject(raw.modelDeployers) ? Object.values(raw.modelDeployers) : [];
+  const flavors = components.map((c) => (isPlainObject(c) && typeof c.flavor === 'string' ? c.flavor : ''));
+  return validateDotfile(filepath, raw, { settingsSchemas: await loadBuiltinSettingsSchemas(flavors) });
 }
 
 /** The raw sections a command may edit; each is created on first use. */
@@ -37,7 +48,7 @@ export async function editConfig<T>(filepath: string, edit: (file: EditableDotfi
   // The lock and atomic-write libraries load only for commands that write.
   const { updateDotfile } = await import('./write-config.js');
   return updateDotfile(filepath, async (file) => {
-    const { data } = validateDotfile(filepath, file.raw);
+    const { data } = await checkDotfile(filepath, file.raw);
     const before = resolveDotfile(filepath, data);
     const raw = file.raw;
     const section = (key: 'modelDeployers' | 'stacks' | 'flavors') => {
@@ -47,7 +58,7 @@ export async function editConfig<T>(filepath: string, edit: (file: EditableDotfi
     if (raw.version === undefined) raw.version = 1;
     const result = await edit({ raw, section, before });
     try {
-      validateDotfile(filepath, raw);
+      await checkDotfile(filepath, raw);
     } catch (error) {
       throw new ConfigError(`refusing to write ${filepath}: the change would make it invalid: ${(error as Error).message}`, { cause: error });
     }

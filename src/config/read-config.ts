@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { pathToFileURL } from 'node:url';
-import yaml from 'js-yaml';
+import type { Document } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { configFormat, type ConfigFormat } from './format.js';
+import { importModule } from './import-module.js';
+import { loadYaml, parseYamlDocument } from './yaml-document.js';
 
 /** The file as read: its raw object (what gets edited and written back) and its format. */
 export interface RawDotfile {
@@ -12,6 +13,8 @@ export interface RawDotfile {
   document: Record<string, unknown>;
   /** The zenml configuration object inside the document. */
   raw: Record<string, unknown>;
+  /** For YAML files: the parsed document, written back with its comments. */
+  yaml?: Document;
 }
 
 /** Read and parse a dotfile; a missing file reads as empty. Parse errors name the file and position. */
@@ -26,6 +29,11 @@ export async function readDotfile(filepath: string): Promise<RawDotfile> {
     throw new ConfigError(`${filepath}: cannot read: ${(error as Error).message}`, { cause: error });
   }
   const format = configFormat(filepath, content);
+  if (format === 'yaml') {
+    const yamlDoc = parseYamlDocument(await loadYaml(), filepath, content);
+    const document = rootObject(filepath, yamlDoc.toJS());
+    return { filepath, format, document, raw: document, yaml: yamlDoc };
+  }
   const document = await parseDocument(filepath, format, content);
   if (format === 'package-json') {
     const raw = document.zenml ?? {};
@@ -39,10 +47,10 @@ async function parseDocument(filepath: string, format: ConfigFormat, content: st
   let value: unknown;
   try {
     if (format === 'module') {
-      const mod = await import(pathToFileURL(filepath).href);
-      value = mod.default ?? mod;
-    } else if (format === 'yaml') {
-      value = yaml.load(content, { filename: filepath });
+      value = await importModule(filepath);
+      // `export default {…}`, `module.exports = {…}`, and either compiled to CommonJS by tsx
+      // (`{default: {default: {…}}}`): the config is the innermost default. No config key is named `default`.
+      while (isPlainObject(value) && isPlainObject(value.default)) value = value.default;
     } else {
       value = content.trim() === '' ? {} : JSON.parse(content);
     }
@@ -52,6 +60,10 @@ async function parseDocument(filepath: string, format: ConfigFormat, content: st
       suggestion: `fix the syntax of ${filepath}; it was left unchanged`,
     });
   }
+  return rootObject(filepath, value);
+}
+
+function rootObject(filepath: string, value: unknown): Record<string, unknown> {
   if (value === undefined || value === null) return {};
   if (!isPlainObject(value)) throw new ConfigError(`${filepath}: (root): expected an object, got ${Array.isArray(value) ? 'an array' : typeof value}`);
   return value;

@@ -15,6 +15,8 @@ function makeDotfileSchema(strict: boolean) {
   const Flavor = obj({
     source: z.string().min(1),
     export: z.string().min(1).optional(),
+    // Recorded by `flavor register` from the class's DESCRIPTION, so `flavor list` shows it without loading code.
+    description: z.string().optional(),
   });
   return obj({
     $schema: z.string().optional(),

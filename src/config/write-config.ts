@@ -1,8 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import yaml from 'js-yaml';
 import { ConfigError } from '../errors.js';
 import { readDotfile, type RawDotfile } from './read-config.js';
+import { loadYaml, syncYamlDocument } from './yaml-document.js';
 
 /** How long writers wait for each other: 50 concurrent CLI processes must all get their turn. */
 const LOCK_OPTIONS = {
@@ -83,15 +83,21 @@ export async function updateDotfile<T>(filepath: string, mutate: (file: RawDotfi
       });
     }
     const result = await mutate(file);
-    await writeAtomic(filepath, serialize(file));
+    await writeAtomic(filepath, await serialize(file));
     return result;
   });
 }
 
-function serialize(file: RawDotfile): string {
+async function serialize(file: RawDotfile): Promise<string> {
   if (file.format === 'package-json') {
     return `${JSON.stringify({ ...file.document, zenml: file.raw }, null, 2)}\n`;
   }
-  if (file.format === 'yaml') return yaml.dump(file.raw, { noRefs: true, lineWidth: 120 });
+  if (file.format === 'yaml') {
+    const yaml = await loadYaml();
+    const doc = file.yaml ?? new yaml.Document({});
+    syncYamlDocument(yaml, doc, file.raw);
+    const text = doc.toString({ lineWidth: 120 });
+    return text.endsWith('\n') ? text : `${text}\n`;
+  }
   return `${JSON.stringify(file.raw, null, 2)}\n`;
 }

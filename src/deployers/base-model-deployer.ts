@@ -71,6 +71,7 @@ export interface ModelDeployerClass {
   readonly DESCRIPTION?: string;
   readonly INTEGRATION?: string;
   readonly configSchema: z.ZodType;
+  readonly serviceSettingsSchema?: z.ZodType;
   new (settings: any, context: DeployerContext): BaseModelDeployer;
 }
 
@@ -89,6 +90,12 @@ export abstract class BaseModelDeployer<Settings = Record<string, unknown>> {
   static readonly INTEGRATION: string = 'custom';
   /** zod schema of the component settings. */
   static readonly configSchema: z.ZodType = z.object({});
+  /**
+   * zod object schema of the service settings `deploy -c key=value` may set (stored in the service
+   * config next to modelUri & co.). Unknown keys are refused with a did-you-mean. Undefined: any
+   * key is accepted and stored as given.
+   */
+  static readonly serviceSettingsSchema?: z.ZodType = undefined;
 
   constructor(
     readonly settings: Settings,

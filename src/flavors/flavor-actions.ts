@@ -11,7 +11,10 @@ export interface FlavorField {
   key: string;
   type: string;
   required: boolean;
-  default?: unknown;
+  /** The schema's default; null when it has none. */
+  default: unknown;
+  /** The default in words when it is not a literal value (e.g. a path derived from the component name); else null. */
+  defaultText: string | null;
   description?: string;
 }
 
@@ -35,7 +38,8 @@ export async function registerFlavor(config: ResolvedConfig, spec: string, cwd: 
         suggestion: `delete it first: zenml model-deployer flavor delete ${name}`,
       });
     }
-    section('flavors')[name] = exportName ? { source: stored, export: exportName } : { source: stored };
+    const description = cls.DESCRIPTION ?? '';
+    section('flavors')[name] = { source: stored, ...(exportName ? { export: exportName } : {}), ...(description ? { description } : {}) };
   });
   return {
     name,
@@ -46,12 +50,15 @@ export async function registerFlavor(config: ResolvedConfig, spec: string, cwd: 
   };
 }
 
-/** A flavor's summary and the settings its schema accepts. */
+/**
+ * A flavor's summary (the same `flavor list` shows: a custom flavor's description is the one recorded
+ * when it was registered) and the settings its schema accepts.
+ */
 export async function describeFlavor(config: ResolvedConfig, name: string): Promise<FlavorDescription> {
   const summary = listFlavors(config).find((f) => f.name === name);
   if (!summary) throw new NotFoundError(`no flavor named '${name}'`);
   const cls = await loadFlavor(config, name);
-  return { ...summary, description: summary.description || cls.DESCRIPTION || '', fields: schemaFields(cls.configSchema) };
+  return { ...summary, fields: schemaFields(cls.configSchema) };
 }
 
 /** Remove a custom flavor that no component uses. */
@@ -80,7 +87,8 @@ export function schemaFields(schema: z.ZodType): FlavorField[] {
     key,
     type: typeName(prop),
     required: required.has(key) && prop.default === undefined,
-    ...(prop.default !== undefined ? { default: prop.default } : {}),
+    default: prop.default ?? null,
+    defaultText: typeof prop.defaultText === 'string' ? prop.defaultText : null,
     ...(prop.description ? { description: prop.description } : {}),
   }));
 }

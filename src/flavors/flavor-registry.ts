@@ -12,7 +12,7 @@ export function listFlavors(config: ResolvedConfig): FlavorSummary[] {
     type: 'model_deployer' as const,
     integration: 'custom',
     source: entry.export ? `${entry.source}#${entry.export}` : entry.source,
-    description: '',
+    description: entry.description ?? '',
   }));
   return [...BUILTIN_FLAVORS.map(({ load: _load, ...summary }) => summary), ...custom];
 }

@@ -1,11 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { importModule } from '../config/import-module.js';
 import { FlavorLoadError } from '../errors.js';
 
 const SUPPORTED_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'];
-const TYPESCRIPT_EXTENSIONS = ['.ts', '.mts', '.cts'];
 
 /**
  * Import a user's flavor source file: JavaScript natively, TypeScript through tsx (no build
@@ -23,12 +22,7 @@ export async function importFlavorModule(sourcePath: string): Promise<Record<str
     throw new FlavorLoadError(`flavor source ${sourcePath} has extension '${ext}'; expected one of ${SUPPORTED_EXTENSIONS.join(', ')}`);
   }
   try {
-    if (TYPESCRIPT_EXTENSIONS.includes(ext)) {
-      // tsx is imported only here: plain JavaScript flavors and every other command skip it.
-      const { tsImport } = await import('tsx/esm/api');
-      return (await tsImport(pathToFileURL(sourcePath).href, import.meta.url)) as Record<string, unknown>;
-    }
-    return (await import(pathToFileURL(sourcePath).href)) as Record<string, unknown>;
+    return await importModule(sourcePath);
   } catch (error) {
     throw new FlavorLoadError(`cannot load flavor source ${sourcePath}: ${describeLoadError(error, sourcePath)}`, {
       cause: error,

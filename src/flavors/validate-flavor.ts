@@ -5,26 +5,38 @@ import { findBuiltinFlavor } from './builtin-flavors.js';
 
 /**
  * Pick the deployer class out of a loaded module: the named export when given, else the
- * default export (unwrapped twice for CommonJS-through-ESM), else the only branded export.
+ * default export, else the only branded export. A CommonJS module (a `.cjs` file, or a `.ts`/`.js`
+ * file in a package without `"type": "module"`) arrives with `module.exports` as its default:
+ * that object is searched like the module itself, and its own `default` (compiled
+ * `export default`) unwrapped.
  */
 export function pickFlavorExport(mod: Record<string, unknown>, sourcePath: string, exportName?: string): unknown {
-  if (exportName) {
-    if (!(exportName in mod)) {
-      throw new FlavorContractError(`${sourcePath} has no export named '${exportName}' (exports: ${Object.keys(mod).join(', ') || 'none'})`);
-    }
-    return mod[exportName];
-  }
+  const namespaces: Array<Record<string, unknown>> = [mod];
   let candidate: unknown = mod.default;
-  while (candidate && typeof candidate === 'object' && 'default' in (candidate as object)) {
+  while (typeof candidate === 'object' && candidate !== null) {
+    namespaces.push(candidate as Record<string, unknown>);
     candidate = (candidate as Record<string, unknown>).default;
   }
+  const exportNames = [
+    ...(candidate !== undefined ? ['default'] : []),
+    ...new Set(namespaces.flatMap((ns) => Object.keys(ns)).filter((k) => k !== 'default' && k !== 'module.exports')),
+  ];
+  if (exportName) {
+    const holder = namespaces.find((ns) => exportName in ns);
+    if (!holder) {
+      throw new FlavorContractError(`${sourcePath} has no export named '${exportName}' (exports: ${exportNames.join(', ') || 'none'})`);
+    }
+    return holder[exportName];
+  }
   if (candidate !== undefined) return candidate;
-  const branded = Object.values(mod).filter(isModelDeployerClass);
+  const branded = [...new Set(namespaces.flatMap((ns) => Object.values(ns)).filter(isModelDeployerClass))];
   if (branded.length === 1) return branded[0];
   if (branded.length > 1) {
     throw new FlavorContractError(`${sourcePath} exports several model deployer classes; pick one with '${sourcePath}#ExportName'`);
   }
-  throw new FlavorContractError(`${sourcePath} has no default export and no exported BaseModelDeployer subclass`);
+  throw new FlavorContractError(
+    `${sourcePath} has no default export and none of its exports (${exportNames.join(', ') || 'none'}) is a class extending BaseModelDeployer`,
+  );
 }
 
 /**

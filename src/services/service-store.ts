@@ -82,6 +82,8 @@ export interface ListServicesOptions {
   where?: (record: ServiceJSON) => boolean;
   /** Strings the JSON of every record passing `where` contains: lets the index skip parsing the others. */
   needles?: string[];
+  /** The clock that decides whether the services directory has settled (see dirStamp); tests inject it. */
+  now?: () => number;
 }
 
 /**
@@ -97,7 +99,7 @@ export async function listServices(stateDir: string, options: ListServicesOption
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
-  const rootStamp = dirStamp(rootStat);
+  const rootStamp = dirStamp(rootStat, (options.now ?? Date.now)());
   // Markers are listed before any record is read: a write that starts later leaves a marker this
   // run neither sees nor deletes, so the next run reads that record from its file.
   const markers = readChangeMarkers(stateDir);

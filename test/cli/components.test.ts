@@ -98,18 +98,36 @@ describe('model-deployer register', () => {
   });
 
   it.each([
-    ['below the minimum', ['-c', 'replicas=0'], 'replicas', '(got 0)'],
-    ['not a number', ['--replicas', 'abc'], 'replicas', '(got "abc")'],
-    ['not an integer', ['--replicas=1.5'], 'replicas', '(got 1.5)'],
-    ['a quoted string for a number', ['--replicas', '"3"'], 'replicas', 'expected number'],
-    ['an object for a number', ['-c', 'replicas={"n":3}'], 'replicas', 'expected number'],
-  ])('an invalid value (%s) exits 2 naming modelDeployers.<name>.settings.<key>', async (_label, args, key, detail) => {
+    ['below the minimum', ['-c', 'replicas=0'], '-c replicas=0: Too small: expected number to be >=1 (got 0)'],
+    ['not a number', ['--replicas', 'abc'], '--replicas: expected a number (got "abc")'],
+    ['not an integer', ['--replicas=1.5'], '--replicas: expected an integer (got 1.5)'],
+    ['a quoted string for a number', ['--replicas', '"3"'], '--replicas: expected a number (got "3")'],
+    ['an object for a number', ['-c', 'replicas={"n":3}'], '-c replicas={"n":3}: expected a number (got an object)'],
+  ])('an invalid value (%s) exits 2 naming the option it came from, not the untouched dotfile', async (_label, args, line) => {
     const before = dotfileText();
     const r = await zenml('model-deployer', 'register', 'bad', '--flavor', 'record-ts', ...args);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`${path.join(dir, '.zenmlrc.json')}: modelDeployers.bad.settings.${key}: `);
-    expect(r.stderr).toContain(detail);
+    expect(r.stderr).toBe(`zenml: error: ${line}\n`);
     expect(dotfileText()).toBe(before);
+  });
+
+  it.each([
+    ['--wrokers 4', ['--flavor', 'local', '--wrokers', '4'], "--wrokers: flavor 'local' has no setting 'wrokers'; did you mean workers?"],
+    ['-c wrokers=4', ['--flavor', 'local', '-c', 'wrokers=4'], "-c wrokers=4: flavor 'local' has no setting 'wrokers'; did you mean workers?"],
+    ['a nested typo', ['--flavor', 'local', '-c', 'batching.maxWaitMz=4'], "-c batching.maxWaitMz=4: flavor 'local' has no setting 'batching.maxWaitMz'; did you mean maxWaitMs?"],
+    ['nothing close', ['--flavor', 'record-ts', '--colour', 'red'], "--colour: flavor 'record-ts' has no setting 'colour' (known: baseUrl, replicas)"],
+  ])('an unknown setting key (%s) exits 2 with a did-you-mean, nothing written', async (_label, args, line) => {
+    const before = dotfileText();
+    const r = await zenml('model-deployer', 'register', 'typo', ...args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`zenml: error: ${line}\n`);
+    expect(dotfileText()).toBe(before);
+  });
+
+  it('--port abc for a built-in flavor names the option', async () => {
+    const r = await zenml('model-deployer', 'register', 'bad1', '--flavor', 'local', '--port', 'abc', '--json');
+    expect(r.code).toBe(2);
+    expect(parseJson(r).error).toMatchObject({ code: 'USAGE', message: '--port: expected a number (got "abc")' });
   });
 
   it('a duplicate name exits 2 and changes nothing', async () => {
@@ -199,7 +217,10 @@ describe('model-deployer list, describe, update, delete', () => {
     const before = dotfileText();
     const bad = await zenml('model-deployer', 'update', 'r1', '--replicas', '0');
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('modelDeployers.r1.settings.replicas');
+    expect(bad.stderr).toBe('zenml: error: --replicas: Too small: expected number to be >=1 (got 0)\n');
+    const typo = await zenml('model-deployer', 'update', 'r1', '--replica', '2');
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toBe("zenml: error: --replica: flavor 'record-ts' has no setting 'replica'; did you mean replicas?\n");
     const nothing = await zenml('model-deployer', 'update', 'r1');
     expect(nothing.code).toBe(2);
     expect(nothing.stderr).toContain('nothing to update');

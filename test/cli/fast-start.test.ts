@@ -78,7 +78,22 @@ function bundledModules(url: string): string[] {
   return inputs.map((input) => pathToFileURL(path.join(REPO_ROOT, input)).href);
 }
 
-const HEAVY = ['onnxruntime-node', 'onnxruntime-common', 'tsx', 'esbuild', '@kubernetes/client-node'];
+// Heavy packages the CLI depends on (checked below to be real, resolvable dependencies: a name that
+// is not installed could never be loaded, and the checks on it could never fail). The Kubernetes
+// client joins the list once a flavor depends on it.
+const PACKAGE = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
+const DEPENDENCIES: Record<string, string> = { ...PACKAGE.dependencies };
+const HEAVY = ['onnxruntime-node', 'onnxruntime-common', 'tsx', 'esbuild', ...['@kubernetes/client-node'].filter((name) => name in DEPENDENCIES)];
+
+describe('the heavy-module list', () => {
+  it.each(HEAVY)('%s is installed in the repo, so checking it is not loaded means something', (name) => {
+    expect(existsSync(path.join(REPO_ROOT, 'node_modules', name, 'package.json'))).toBe(true);
+  });
+
+  it.each(['zod', 'cosmiconfig', 'proper-lockfile', 'commander', 'yaml'])('%s, checked by name below, is a dependency', (name) => {
+    expect(DEPENDENCIES[name]).toBeDefined();
+  });
+});
 
 describe('zenml --help', () => {
   it('loads commander but not onnxruntime-node, tsx, zod, cosmiconfig or @kubernetes/client-node', async () => {
@@ -88,7 +103,7 @@ describe('zenml --help', () => {
     // The recorder works: it saw the CLI itself and commander.
     expect(urls).toEqual(expect.arrayContaining([expect.stringMatching(/\/dist\/cli\/main\.js$/)]));
     expect(packages.has('commander')).toBe(true);
-    for (const name of [...HEAVY, 'zod', 'cosmiconfig', 'js-yaml', 'proper-lockfile']) {
+    for (const name of [...HEAVY, 'zod', 'cosmiconfig', 'yaml', 'proper-lockfile']) {
       expect({ name, loaded: packages.has(name) }).toEqual({ name, loaded: false });
     }
     // No flavor or server code either.
@@ -115,6 +130,20 @@ describe('zenml model-deployer flavor list', () => {
     expect(packages.has('cosmiconfig')).toBe(true); // it did read the dotfile
     for (const name of HEAVY) expect({ name, loaded: packages.has(name) }).toEqual({ name, loaded: false });
     expect(urls.filter((u) => /\/dist\/(integrations|server)\/|\/test\/fixtures\//.test(u))).toEqual([]);
+  });
+
+  it('with built-in components in the dotfile, validating their settings loads only the settings schemas', async () => {
+    recordProject(dir, {});
+    const file = path.join(dir, '.zenmlrc.json');
+    const body = JSON.parse(readFileSync(file, 'utf8'));
+    body.modelDeployers = { l: { flavor: 'local', settings: { workers: 2 } }, m: { flavor: 'mlflow', settings: { startTimeout: 10 } } };
+    writeFileSync(file, JSON.stringify(body));
+    const { result, urls, packages } = await runRecorded(['model-deployer', 'flavor', 'list', '-q']);
+    expect(result.code).toBe(0);
+    expect(packages.has('zod')).toBe(true);
+    for (const name of HEAVY) expect({ name, loaded: packages.has(name) }).toEqual({ name, loaded: false });
+    const flavorCode = urls.filter((u) => /\/dist\/(integrations|server)\/|\/test\/fixtures\//.test(u)).map((u) => u.replace(/^.*\/dist\//, ''));
+    expect([...new Set(flavorCode)].sort()).toEqual(['integrations/local/local-settings.js', 'integrations/mlflow/mlflow-settings.js', 'server/config.js']);
   });
 
   it('control: describing the TypeScript flavor does load tsx (so the check above can fail)', async () => {

@@ -3,10 +3,35 @@ import { cpSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fixture, killRunningZenml, lines, parseJson, readDotfile, runZenml, writeDotfile } from '../helpers/cli.js';
 import { TempDirs } from '../helpers/temp.js';
-import { BUILTIN_FLAVORS } from '../../src/flavors/builtin-flavors.js';
 
-/** The built-in flavors as `flavor list` shows them (`local` first); others may be added over time. */
-const BUILTINS = BUILTIN_FLAVORS.map(({ load: _load, ...summary }) => summary);
+/**
+ * The built-in flavors' rows exactly as `flavor list --json` must print them, written out here rather
+ * than read from the constant the CLI prints (a drifted constant would pass). A new built-in flavor
+ * adds its row.
+ */
+const BUILTINS = [
+  {
+    name: 'local',
+    type: 'model_deployer',
+    integration: 'built-in',
+    source: 'built-in',
+    description: 'ONNX models served by the embedded model server in a background process (the default)',
+  },
+  {
+    name: 'mlflow',
+    type: 'model_deployer',
+    integration: 'mlflow',
+    source: 'built-in',
+    description: 'MLflow models: onnx on the embedded model server, others with `mlflow models serve`, in background processes',
+  },
+  {
+    name: 'seldon',
+    type: 'model_deployer',
+    integration: 'seldon',
+    source: 'built-in',
+    description: 'Seldon Core deployments on Kubernetes (SeldonDeployment custom resources)',
+  },
+];
 const BUILTIN_NAMES = BUILTINS.map((f) => f.name);
 
 const temp = new TempDirs();
@@ -46,9 +71,18 @@ describe('flavor list', () => {
     expect(flavors[0]).toMatchObject({ name: 'local', type: 'model_deployer', integration: 'built-in', source: 'built-in' });
     expect(flavors[0].description).not.toBe('');
     const custom = flavors[flavors.length - 1];
-    expect(custom).toMatchObject({ name: 'record-js', type: 'model_deployer', integration: 'custom' });
+    expect(custom).toMatchObject({ name: 'record-js', type: 'model_deployer', integration: 'custom', description: 'test flavor (JavaScript)' });
     expect(custom.source).toMatch(/record-flavor\.mjs$/);
     expect(r.stderr).toBe('');
+    // One source: describe shows the same description as list.
+    const described = parseJson(await zenml('model-deployer', 'flavor', 'describe', 'record-js', '--json'));
+    expect(described.description).toBe(custom.description);
+  });
+
+  it('the built-in classes\' DESCRIPTION is what flavor list shows', async () => {
+    const { LocalModelDeployer } = await import('../../src/integrations/local/index.js');
+    const { MlflowModelDeployer } = await import('../../src/integrations/mlflow/index.js');
+    expect([LocalModelDeployer.DESCRIPTION, MlflowModelDeployer.DESCRIPTION]).toEqual(BUILTINS.map((f) => f.description));
   });
 
   it('-q prints bare names', async () => {
@@ -63,12 +97,13 @@ describe('flavor register', () => {
   it.each([
     ['TypeScript', 'record-flavor.ts', 'record-ts'],
     ['JavaScript', 'record-flavor.mjs', 'record-js'],
-  ])('registers the %s fixture, storing a path relative to the dotfile', async (_lang, file, name) => {
+  ])('registers the %s fixture, storing a path relative to the dotfile and its description', async (lang, file, name) => {
     const r = await zenml('model-deployer', 'flavor', 'register', fixture(file));
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`registered flavor '${name}'`);
     const entry = readDotfile(dir).flavors[name];
-    expect(Object.keys(entry)).toEqual(['source']);
+    expect(Object.keys(entry)).toEqual(['source', 'description']);
+    expect(entry.description).toBe(`test flavor (${lang})`);
     expect(path.isAbsolute(entry.source)).toBe(false);
     expect(entry.source.startsWith('.')).toBe(true);
     expect(path.resolve(dir, entry.source)).toBe(fixture(file));
@@ -160,9 +195,36 @@ describe('flavor describe', () => {
     const d = parseJson(r);
     expect(d).toMatchObject({ name: 'record-ts', type: 'model_deployer', integration: 'custom', description: 'test flavor (TypeScript)' });
     expect(d.fields).toEqual([
-      { key: 'baseUrl', type: 'string', required: false, default: 'http://127.0.0.1:9999', description: 'URL the fake servers report' },
-      { key: 'replicas', type: 'integer', required: false, default: 1, description: 'replicas per server' },
+      { key: 'baseUrl', type: 'string', required: false, default: 'http://127.0.0.1:9999', defaultText: null, description: 'URL the fake servers report' },
+      { key: 'replicas', type: 'integer', required: false, default: 1, defaultText: null, description: 'replicas per server' },
     ]);
+  });
+
+  it('--json always has `default` (null when the setting has none) and `defaultText`', async () => {
+    const d = parseJson(await zenml('model-deployer', 'flavor', 'describe', 'local', '--json'));
+    for (const field of d.fields) expect(Object.keys(field)).toEqual(expect.arrayContaining(['key', 'type', 'required', 'default', 'defaultText']));
+    expect(d.fields.find((f: { key: string }) => f.key === 'authToken')).toMatchObject({ default: null, defaultText: null });
+    expect(d.fields.find((f: { key: string }) => f.key === 'stateDir')).toMatchObject({ default: null, defaultText: '.zenml/deployers/<component name>' });
+    expect(d.fields.find((f: { key: string }) => f.key === 'port')).toMatchObject({ default: 0, defaultText: null });
+  });
+
+  it.each([[60], [80], [132]])('the table wraps to the terminal width (COLUMNS=%i when not a TTY)', async (columns) => {
+    const r = await runZenml(['model-deployer', 'flavor', 'describe', 'local'], { cwd: dir, env: { COLUMNS: String(columns) } });
+    expect(r.code).toBe(0);
+    const longest = Math.max(...r.stdout.split('\n').map((l) => l.length));
+    expect(longest).toBeLessThanOrEqual(columns);
+    // Nothing is lost by wrapping: the words of every description are all there.
+    const words = r.stdout.split(/\s+/).join(' ');
+    expect(words).toContain('Bearer token clients must send to the prediction endpoints');
+    expect(words).toContain('ONNX models served by the embedded model server in a background process (the default)');
+    expect(r.stdout).toMatch(/^stateDir\s+string\s+\.zenml\/deployers\//m);
+  });
+
+  it('without COLUMNS and without a TTY, the width is 80', async () => {
+    const r = await runZenml(['model-deployer', 'flavor', 'describe', 'mlflow'], { cwd: dir, env: { COLUMNS: undefined } });
+    const widths = r.stdout.split('\n').map((l) => l.length);
+    expect(Math.max(...widths)).toBeLessThanOrEqual(80);
+    expect(Math.max(...widths)).toBeGreaterThan(70);
   });
 
   it('an unknown flavor exits 3', async () => {

@@ -17,7 +17,7 @@ describe('camelCase', () => {
 });
 
 describe('parseFreeOptions', () => {
-  const table: Array<[string, string[], SettingArg[]]> = [
+  const table: Array<[string, string[], Array<Omit<SettingArg, 'label'>>]> = [
     ['--key value', ['--port', '8000'], [{ path: ['port'], raw: '8000' }]],
     ['--key=value', ['--port=8000'], [{ path: ['port'], raw: '8000' }]],
     ['--key= (empty value)', ['--host='], [{ path: ['host'], raw: '' }]],
@@ -35,7 +35,17 @@ describe('parseFreeOptions', () => {
     ['nothing', [], []],
   ];
   it.each(table)('%s', (_name, args, expected) => {
-    expect(parseFreeOptions(args)).toEqual(expected);
+    expect(parseFreeOptions(args).map(({ label: _label, ...arg }) => arg)).toEqual(expected);
+  });
+
+  it('labels each setting the way it was typed, so errors can name the option', () => {
+    expect(parseFreeOptions(['--port', '1', '--max-body-bytes=2', '--no-enabled', '--verbose']).map((a) => a.label)).toEqual([
+      '--port',
+      '--max-body-bytes',
+      '--no-enabled',
+      '--verbose',
+    ]);
+    expect(parseKeyValues(['port=abc']).map((a) => a.label)).toEqual(['-c port=abc']);
   });
 
   it.each([
@@ -50,7 +60,7 @@ describe('parseFreeOptions', () => {
 });
 
 describe('parseKeyValues', () => {
-  it.each<[string, string[], SettingArg[]]>([
+  it.each<[string, string[], Array<Omit<SettingArg, 'label'>>]>([
     ['key=value', ['port=8000'], [{ path: ['port'], raw: '8000' }]],
     ['kebab-case key', ['base-url=http://x:1'], [{ path: ['baseUrl'], raw: 'http://x:1' }]],
     ['value with =', ['query=a=b'], [{ path: ['query'], raw: 'a=b' }]],
@@ -58,7 +68,7 @@ describe('parseKeyValues', () => {
     ['dotted key', ['batching.max-wait-ms=5'], [{ path: ['batching', 'maxWaitMs'], raw: '5' }]],
     ['several', ['a=1', 'b=two'], [{ path: ['a'], raw: '1' }, { path: ['b'], raw: 'two' }]],
   ])('%s', (_name, pairs, expected) => {
-    expect(parseKeyValues(pairs)).toEqual(expected);
+    expect(parseKeyValues(pairs).map(({ label: _label, ...arg }) => arg)).toEqual(expected);
   });
 
   it.each([['port'], ['=8000'], ['']])('rejects %j: expected key=value', (pair) => {

@@ -3,12 +3,13 @@
 import { z } from 'zod';
 import { dottedPath, formatIssues, validateDotfile } from '../../src/config/validate-config.js';
 import { ConfigError, ExitCode } from '../../src/errors.js';
+import { loadBuiltinSettingsSchemas } from '../../src/flavors/builtin-flavors.js';
 
 const FILE = '/project/.zenmlrc.json';
 
-function problemsOf(raw: unknown): string[] {
+function problemsOf(raw: unknown, settingsSchemas?: Record<string, z.ZodType>): string[] {
   try {
-    validateDotfile(FILE, raw);
+    validateDotfile(FILE, raw, { settingsSchemas });
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
     const err = error as ConfigError;
@@ -26,18 +27,18 @@ function problemsOf(raw: unknown): string[] {
 
 describe('validateDotfile: invalid values', () => {
   const cases: Array<[string, unknown, RegExp]> = [
-    ['activeStack not a string', { activeStack: 5 }, /^\/project\/\.zenmlrc\.json: activeStack: .*expected string.*\(got 5\)$/],
+    ['activeStack not a string', { activeStack: 5 }, /^\/project\/\.zenmlrc\.json: activeStack: expected a string \(got 5\)$/],
     ['activeStack empty', { activeStack: '' }, /: activeStack: .*>=1 characters.*\(got ""\)$/],
     ['unsupported version', { version: 2 }, /: version: .*expected 1.*\(got 2\)$/],
     ['empty flavor', { modelDeployers: { a: { flavor: '' } } }, /: modelDeployers\.a\.flavor: .*>=1 characters.*\(got ""\)$/],
-    ['missing flavor', { modelDeployers: { a: {} } }, /: modelDeployers\.a\.flavor: .*expected string, received undefined$/],
-    ['settings not an object', { modelDeployers: { a: { flavor: 'local', settings: 'y' } } }, /: modelDeployers\.a\.settings: .*expected record.*\(got "y"\)$/],
-    ['stack deployer not a string', { stacks: { s: { modelDeployer: 3 } } }, /: stacks\.s\.modelDeployer: .*expected string.*\(got 3\)$/],
-    ['flavor without source', { flavors: { f: {} } }, /: flavors\.f\.source: .*expected string/],
+    ['missing flavor', { modelDeployers: { a: {} } }, /: modelDeployers\.a\.flavor: expected a string \(missing\)$/],
+    ['settings not an object', { modelDeployers: { a: { flavor: 'local', settings: 'y' } } }, /: modelDeployers\.a\.settings: expected an object \(got "y"\)$/],
+    ['stack deployer not a string', { stacks: { s: { modelDeployer: 3 } } }, /: stacks\.s\.modelDeployer: expected a string \(got 3\)$/],
+    ['flavor without source', { flavors: { f: {} } }, /: flavors\.f\.source: expected a string \(missing\)$/],
     ['flavor export empty', { flavors: { f: { source: './f.ts', export: '' } } }, /: flavors\.f\.export: .*\(got ""\)$/],
-    ['section not an object', { modelDeployers: [] }, /: modelDeployers: .*expected record, received array$/],
-    ['root is an array', [], /: \(root\): .*expected object, received array$/],
-    ['root is a string', 'text', /: \(root\): .*expected object.*\(got "text"\)$/],
+    ['section not an object', { modelDeployers: [] }, /: modelDeployers: expected an object \(got an array\)$/],
+    ['root is an array', [], /: \(root\): expected an object \(got an array\)$/],
+    ['root is a string', 'text', /: \(root\): expected an object \(got "text"\)$/],
   ];
   it.each(cases)('%s', (_name, raw, line) => {
     const problems = problemsOf(raw);
@@ -134,7 +135,88 @@ describe('formatIssues and dottedPath', () => {
   it('leaves out the value of objects (they would flood the line)', () => {
     const result = z.object({ a: z.string() }).safeParse({ a: { deep: { big: 1 } } }, { reportInput: true });
     const [line] = formatIssues(FILE, result.error!.issues);
-    expect(line).toMatch(/: a: .*expected string, received object$/);
-    expect(line).not.toContain('got');
+    expect(line).toMatch(/: a: expected a string \(got an object\)$/);
+    expect(line).not.toContain('deep');
+  });
+});
+
+describe('validateDotfile: names that point nowhere', () => {
+  const cases: Array<[string, unknown, string]> = [
+    [
+      'a stack naming a missing deployer',
+      { modelDeployers: { a: { flavor: 'local' } }, stacks: { s: { modelDeployer: 'gone' } } },
+      `${FILE}: stacks.s.modelDeployer: expected a model deployer of this file (one of: default, a) (got "gone")`,
+    ],
+    [
+      'an activeStack naming a missing stack (with a did-you-mean)',
+      { activeStack: 'prodd', stacks: { prod: { modelDeployer: 'default' } } },
+      `${FILE}: activeStack: expected a stack of this file (one of: default, prod) (got "prodd"); did you mean prod?`,
+    ],
+    [
+      'an unknown flavor',
+      { modelDeployers: { a: { flavor: 'nope' } } },
+      `${FILE}: modelDeployers.a.flavor: expected a built-in or registered flavor (one of: local, mlflow, seldon) (got "nope")`,
+    ],
+    [
+      'a mistyped flavor',
+      { modelDeployers: { a: { flavor: 'mlfow' } } },
+      `${FILE}: modelDeployers.a.flavor: expected a built-in or registered flavor (one of: local, mlflow, seldon) (got "mlfow"); did you mean mlflow?`,
+    ],
+  ];
+  it.each(cases)('%s', (_name, raw, line) => {
+    expect(problemsOf(raw)).toEqual([line]);
+  });
+
+  it('the built-in default stack and deployer, and registered flavors, are valid targets', () => {
+    const raw = {
+      activeStack: 'default',
+      stacks: { s: { modelDeployer: 'default' } },
+      modelDeployers: { c: { flavor: 'mine' } },
+      flavors: { mine: { source: './mine.ts' } },
+    };
+    expect(validateDotfile(FILE, raw).warnings).toEqual([]);
+  });
+});
+
+describe('validateDotfile: built-in flavors\' settings, against the real schemas', () => {
+  let schemas: Record<string, z.ZodType>;
+  beforeAll(async () => {
+    schemas = await loadBuiltinSettingsSchemas(['local', 'mlflow', 'not-built-in']);
+  });
+
+  it('loads the schemas of built-in flavors only', () => {
+    expect(Object.keys(schemas).sort()).toEqual(['local', 'mlflow']);
+  });
+
+  it('reports every bad value, one line each, with everything else wrong in the file', () => {
+    const raw = {
+      activeStack: 'missing',
+      modelDeployers: {
+        a: { flavor: 'local', settings: { port: 'abc', workers: -1 } },
+        m: { flavor: 'mlflow', settings: { startTimeout: 0 } },
+      },
+    };
+    expect(problemsOf(raw, schemas)).toEqual([
+      `${FILE}: activeStack: expected a stack of this file (one of: default) (got "missing")`,
+      `${FILE}: modelDeployers.a.settings.port: expected a number (got "abc")`,
+      expect.stringMatching(new RegExp(`^${FILE.replace(/[.]/g, '\\.')}: modelDeployers\\.a\\.settings\\.workers: .*>=1 \\(got -1\\)$`)),
+      expect.stringMatching(/: modelDeployers\.m\.settings\.startTimeout: .*\(got 0\)$/),
+    ]);
+  });
+
+  it('unknown setting keys only warn, with a did-you-mean', () => {
+    const { warnings } = validateDotfile(FILE, { modelDeployers: { a: { flavor: 'local', settings: { wrokers: 2, batching: { maxWaitMz: 1 } } } } }, { settingsSchemas: schemas });
+    expect(warnings).toEqual([
+      `${FILE}: modelDeployers.a.settings.wrokers: unknown setting of flavor 'local'; did you mean workers?`,
+      `${FILE}: modelDeployers.a.settings.batching.maxWaitMz: unknown setting of flavor 'local'; did you mean maxWaitMs?`,
+    ]);
+  });
+
+  it('valid settings pass; custom flavors\' settings are not checked here (that would load their code)', () => {
+    const raw = {
+      modelDeployers: { a: { flavor: 'local', settings: { port: 8000, workers: 2 } }, c: { flavor: 'mine', settings: { anything: 'x' } } },
+      flavors: { mine: { source: './mine.ts' } },
+    };
+    expect(validateDotfile(FILE, raw, { settingsSchemas: schemas }).warnings).toEqual([]);
   });
 });

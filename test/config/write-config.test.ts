@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { jest } from '@jest/globals';
-import yaml from 'js-yaml';
+import { parse as parseYaml } from 'yaml';
 import { registerComponent } from '../../src/config/components.js';
 import { editConfig, loadConfig } from '../../src/config/config-store.js';
 import { updateDotfile } from '../../src/config/write-config.js';
@@ -30,7 +30,7 @@ describe('the file keeps its format', () => {
   it('JSON stays JSON (2-space indent, trailing newline) and keeps unrelated keys', async () => {
     const dir = temp.dir();
     const file = write(dir, '.zenmlrc.json', JSON.stringify({ $schema: './s.json', version: 1, stacks: { s: { modelDeployer: 'default' } } }));
-    await registerComponent(file, 'r1', 'record-js', { baseUrl: 'http://x' });
+    await registerComponent(file, 'r1', 'local', { host: '127.0.0.2' });
     const text = readFileSync(file, 'utf8');
     expect(text.endsWith('}\n')).toBe(true);
     expect(text).toContain('\n  "modelDeployers": {\n');
@@ -38,7 +38,7 @@ describe('the file keeps its format', () => {
       $schema: './s.json',
       version: 1,
       stacks: { s: { modelDeployer: 'default' } },
-      modelDeployers: { r1: { flavor: 'record-js', settings: { baseUrl: 'http://x' } } },
+      modelDeployers: { r1: { flavor: 'local', settings: { host: '127.0.0.2' } } },
     });
     expectOnly(dir, ['.zenmlrc.json']);
   });
@@ -46,15 +46,15 @@ describe('the file keeps its format', () => {
   it.each([['.zenmlrc.yaml'], ['.zenmlrc.yml'], ['.zenmlrc']])('YAML stays YAML (%s)', async (name) => {
     const dir = temp.dir();
     const file = write(dir, name, 'version: 1\nactiveStack: default\nstacks:\n  s:\n    modelDeployer: default\n');
-    await registerComponent(file, 'r1', 'record-js', { replicas: 2 });
+    await registerComponent(file, 'r1', 'local', { workers: 2 });
     const text = readFileSync(file, 'utf8');
     expect(text.trimStart().startsWith('{')).toBe(false);
     expect(() => JSON.parse(text)).toThrow();
-    expect(yaml.load(text)).toEqual({
+    expect(parseYaml(text)).toEqual({
       version: 1,
       activeStack: 'default',
       stacks: { s: { modelDeployer: 'default' } },
-      modelDeployers: { r1: { flavor: 'record-js', settings: { replicas: 2 } } },
+      modelDeployers: { r1: { flavor: 'local', settings: { workers: 2 } } },
     });
     expectOnly(dir, [name]);
   });
@@ -62,18 +62,18 @@ describe('the file keeps its format', () => {
   it('an extension-less .zenmlrc holding JSON stays JSON', async () => {
     const dir = temp.dir();
     const file = write(dir, '.zenmlrc', '{"version": 1}');
-    await registerComponent(file, 'r1', 'record-js', {});
+    await registerComponent(file, 'r1', 'local', {});
     const text = readFileSync(file, 'utf8');
-    expect(JSON.parse(text)).toEqual({ version: 1, modelDeployers: { r1: { flavor: 'record-js', settings: {} } } });
+    expect(JSON.parse(text)).toEqual({ version: 1, modelDeployers: { r1: { flavor: 'local', settings: {} } } });
   });
 
   it('package.json keeps its other keys and gets the config under "zenml"', async () => {
     const dir = temp.dir();
     const pkg = { name: 'my-app', version: '2.0.0', scripts: { test: 'jest' }, dependencies: { a: '^1.0.0' }, zenml: { activeStack: 'default' } };
     const file = write(dir, 'package.json', JSON.stringify(pkg, null, 2));
-    await registerComponent(file, 'r1', 'record-js', {});
+    await registerComponent(file, 'r1', 'local', {});
     const after = JSON.parse(readFileSync(file, 'utf8'));
-    expect(after).toEqual({ ...pkg, zenml: { activeStack: 'default', version: 1, modelDeployers: { r1: { flavor: 'record-js', settings: {} } } } });
+    expect(after).toEqual({ ...pkg, zenml: { activeStack: 'default', version: 1, modelDeployers: { r1: { flavor: 'local', settings: {} } } } });
     expect(Object.keys(after).slice(0, 4)).toEqual(['name', 'version', 'scripts', 'dependencies']);
     expectOnly(dir, ['package.json']);
   });
@@ -81,26 +81,26 @@ describe('the file keeps its format', () => {
   it('a package.json without a zenml key gets one and keeps the rest', async () => {
     const dir = temp.dir();
     const file = write(dir, 'package.json', JSON.stringify({ name: 'x', private: true }));
-    await registerComponent(file, 'r1', 'record-js', {});
+    await registerComponent(file, 'r1', 'local', {});
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
       name: 'x',
       private: true,
-      zenml: { version: 1, modelDeployers: { r1: { flavor: 'record-js', settings: {} } } },
+      zenml: { version: 1, modelDeployers: { r1: { flavor: 'local', settings: {} } } },
     });
   });
 
   it('a missing file is created as JSON, with its folder', async () => {
     const dir = temp.dir();
     const file = path.join(dir, 'nested', 'zenml', 'config.json');
-    await registerComponent(file, 'r1', 'record-js', {});
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ version: 1, modelDeployers: { r1: { flavor: 'record-js', settings: {} } } });
+    await registerComponent(file, 'r1', 'local', {});
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ version: 1, modelDeployers: { r1: { flavor: 'local', settings: {} } } });
     expectOnly(path.dirname(file), ['config.json']);
   });
 
   it('unknown keys survive a write', async () => {
     const dir = temp.dir();
     const file = write(dir, '.zenmlrc.json', JSON.stringify({ futureKey: { a: 1 }, modelDeployers: { x: { flavor: 'local', colour: 'red' } } }));
-    await registerComponent(file, 'r1', 'record-js', {});
+    await registerComponent(file, 'r1', 'local', {});
     expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ futureKey: { a: 1 }, modelDeployers: { x: { colour: 'red' }, r1: {} } });
   });
 });
@@ -132,9 +132,9 @@ describe('files that must not be written are left byte-identical', () => {
     const dir = temp.dir();
     const file = write(dir, name, content);
     const edit = jest.fn();
-    const attempt = registerComponent(file, 'r1', 'record-js', {});
+    const attempt = registerComponent(file, 'r1', 'local', {});
     await expect(attempt).rejects.toBeInstanceOf(ConfigError);
-    await expect(registerComponent(file, 'r1', 'record-js', {})).rejects.toThrow(message);
+    await expect(registerComponent(file, 'r1', 'local', {})).rejects.toThrow(message);
     await expect(editConfig(file, edit)).rejects.toThrow(file);
     expect(edit).not.toHaveBeenCalled();
     expect(readFileSync(file, 'utf8')).toBe(content);
@@ -174,9 +174,9 @@ describe('files that must not be written are left byte-identical', () => {
 
   it('a refused duplicate leaves the file unchanged', async () => {
     const dir = temp.dir();
-    const file = write(dir, '.zenmlrc.json', '{"modelDeployers": {"r1": {"flavor": "record-js"}}}');
-    await expect(registerComponent(file, 'r1', 'record-ts', {})).rejects.toThrow("a model deployer named 'r1' already exists");
-    expect(readFileSync(file, 'utf8')).toBe('{"modelDeployers": {"r1": {"flavor": "record-js"}}}');
+    const file = write(dir, '.zenmlrc.json', '{"modelDeployers": {"r1": {"flavor": "local"}}}');
+    await expect(registerComponent(file, 'r1', 'mlflow', {})).rejects.toThrow("a model deployer named 'r1' already exists");
+    expect(readFileSync(file, 'utf8')).toBe('{"modelDeployers": {"r1": {"flavor": "local"}}}');
   });
 });
 
@@ -184,10 +184,10 @@ describe('concurrent writers', () => {
   it('20 edits at once in one process all land, and no temp or lock files remain', async () => {
     const dir = temp.dir();
     const file = write(dir, '.zenmlrc.json', '{}');
-    await Promise.all(Array.from({ length: 20 }, (_, i) => registerComponent(file, `c${i}`, 'record-js', { i })));
+    await Promise.all(Array.from({ length: 20 }, (_, i) => registerComponent(file, `c${i}`, 'local', { port: i })));
     const written = JSON.parse(readFileSync(file, 'utf8'));
     expect(Object.keys(written.modelDeployers).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `c${i}`).sort());
-    expect(written.modelDeployers.c7).toEqual({ flavor: 'record-js', settings: { i: 7 } });
+    expect(written.modelDeployers.c7).toEqual({ flavor: 'local', settings: { port: 7 } });
     expectOnly(dir, ['.zenmlrc.json']);
   });
 });

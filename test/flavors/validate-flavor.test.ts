@@ -66,6 +66,9 @@ describe('pickFlavorExport', () => {
     ['a doubly wrapped default (CommonJS through ESM)', { default: { default: A } }, undefined, A],
     ['the named export', { default: A, B }, 'B', B],
     ['the only branded export', { helper: () => 1, A }, undefined, A],
+    // What tsx gives for `export class A` in a package without "type": "module".
+    ['the only class of a CommonJS module (module.exports as default)', { default: { A, helper: 1 }, A, helper: 1 }, undefined, A],
+    ['a named export found only inside module.exports', { default: { B } }, 'B', B],
   ])('picks %s', (_label, mod, name, expected) => {
     expect(pickFlavorExport(mod, FILE, name)).toBe(expected);
   });
@@ -73,7 +76,8 @@ describe('pickFlavorExport', () => {
   it.each<[string, Record<string, unknown>, string | undefined, RegExp]>([
     ['an unknown export name', { default: A }, 'Nope', /has no export named 'Nope' \(exports: default\)/],
     ['several branded exports', { A, B }, undefined, /exports several model deployer classes; pick one with '\/flavors\/my-flavor\.ts#ExportName'/],
-    ['nothing usable', { helper: 1 }, undefined, /has no default export and no exported BaseModelDeployer subclass/],
+    ['nothing usable', { helper: 1 }, undefined, /has no default export and none of its exports \(helper\) is a class extending BaseModelDeployer/],
+    ['a CommonJS object of helpers', { default: { helper: 1 }, helper: 1 }, undefined, /has no default export and none of its exports \(helper\) is a class/],
   ])('rejects %s', (_label, mod, name, message) => {
     expect(() => pickFlavorExport(mod, FILE, name)).toThrow(FlavorContractError);
     expect(() => pickFlavorExport(mod, FILE, name)).toThrow(message);
@@ -102,11 +106,11 @@ describe('schemaFields', () => {
       port: z.union([z.number(), z.literal('auto')]).optional(),
     });
     expect(schemaFields(schema)).toEqual([
-      { key: 'baseUrl', type: 'string', required: false, default: 'http://x', description: 'the URL' },
-      { key: 'replicas', type: 'integer', required: false, default: 1 },
-      { key: 'mode', type: '"a" | "b"', required: true },
-      { key: 'tags', type: 'string[]', required: false },
-      { key: 'port', type: 'number | "auto"', required: false },
+      { key: 'baseUrl', type: 'string', required: false, default: 'http://x', defaultText: null, description: 'the URL' },
+      { key: 'replicas', type: 'integer', required: false, default: 1, defaultText: null },
+      { key: 'mode', type: '"a" | "b"', required: true, default: null, defaultText: null },
+      { key: 'tags', type: 'string[]', required: false, default: null, defaultText: null },
+      { key: 'port', type: 'number | "auto"', required: false, default: null, defaultText: null },
     ]);
   });
 

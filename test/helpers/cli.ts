@@ -4,11 +4,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { assertFresh } from './build-guard.js';
 
 /** The repository root. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-/** The `zenml` executable (a shim over dist/cli/main.js). */
+/** The `zenml` executable (a shim over the bundle dist/bundle/main.js). */
 export const ZENML_BIN = path.join(REPO_ROOT, 'bin/zenml.js');
+/** What bin/zenml.js runs: the bundle of the CLI and everything it imports (scripts/bundle-cli.mjs). */
+export const ZENML_BUNDLE = path.join(REPO_ROOT, 'dist/bundle/main.js');
 /** The test flavors; they import 'zenml-model-deployer', which resolves only inside the repo. */
 export const FLAVOR_FIXTURES = path.join(REPO_ROOT, 'test/fixtures/flavors');
 
@@ -50,12 +53,26 @@ export function isolatedEnv(home: string): NodeJS.ProcessEnv {
 }
 
 const running = new Set<ChildProcess>();
+let checkedBuild = false;
+
+/**
+ * Fail fast unless the bundle bin/zenml.js runs exists and is newer than every source file (the
+ * bundle holds all of src/ that the CLI reaches). Checked once per test file.
+ */
+export function assertCliBuilt(): void {
+  if (checkedBuild) return;
+  const shim = readFileSync(ZENML_BIN, 'utf8');
+  const target = /import\('(\.\.\/dist\/[^']+)'\)/.exec(shim)?.[1];
+  if (!target || path.resolve(path.dirname(ZENML_BIN), target) !== ZENML_BUNDLE) {
+    throw new Error(`bin/zenml.js no longer runs ${ZENML_BUNDLE} (it imports ${target}): update test/helpers/cli.ts`);
+  }
+  assertFresh(ZENML_BUNDLE, path.join(REPO_ROOT, 'src'));
+  checkedBuild = true;
+}
 
 /** Run `node bin/zenml.js ...args`; resolves with the exit code and both streams. */
 export function runZenml(args: string[], options: RunOptions): Promise<RunResult> {
-  if (!existsSync(path.join(REPO_ROOT, 'dist/cli/main.js'))) {
-    throw new Error('dist/cli/main.js is missing: run `npx tsc -p tsconfig.build.json` first');
-  }
+  assertCliBuilt();
   const env = isolatedEnv(options.home ?? options.cwd);
   for (const [key, value] of Object.entries(options.env ?? {})) {
     if (value === undefined) delete env[key];

@@ -6,6 +6,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { assertFresh } from './build-guard.js';
 
 /** Repository root. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -36,13 +37,9 @@ export interface ServerProcess {
 const live = new Set<ChildProcess>();
 const tempDirs: string[] = [];
 
-/** Fails fast when dist/server is missing or older than src/server, instead of testing stale code. */
+/** Fails fast when dist/server is missing or older than the sources it is built from, instead of testing stale code. */
 export function assertBuilt(): void {
-  if (!existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} is missing: run npx tsc -p tsconfig.build.json first`);
-  const built = statSync(MAIN_JS).mtimeMs;
-  const src = join(ROOT, 'src/server');
-  const stale = readdirSync(src).filter((f) => statSync(join(src, f)).mtimeMs > built + 1000);
-  if (stale.length > 0) throw new Error(`dist/server is older than src/server (${stale.join(', ')}): rebuild first`);
+  assertFresh(MAIN_JS, join(ROOT, 'src'));
 }
 
 /** A fresh temp directory, removed by stopAllServers(). */

@@ -16,6 +16,7 @@ import {
   type ProcessIdentity,
 } from '../../src/services/daemon.js';
 import { EnvironmentError, ServerError, TimeoutError } from '../../src/errors.js';
+import { waitFor, within } from '../helpers/wait.js';
 
 let dir: string;
 const started: number[] = [];
@@ -47,7 +48,7 @@ async function spawnNode(script: string): Promise<ProcessIdentity> {
 
 async function waitForLog(text: string): Promise<void> {
   const log = path.join(dir, 'out.log');
-  while (!(existsSync(log) && readFileSync(log, 'utf8').includes(text))) await sleep(20);
+  await waitFor(() => existsSync(log) && readFileSync(log, 'utf8').includes(text), { message: `${log} never contained ${JSON.stringify(text)}` });
 }
 
 test('spawns detached with output in the log, a pid file and a live identity; SIGTERM stops it', async () => {
@@ -176,7 +177,7 @@ describe('log helpers', () => {
     appendFileSync(file, 'first\nsec');
     await sleep(60);
     appendFileSync(file, 'ond\nthird\n');
-    await reading;
+    await within(reading, 15_000, `following ${file} (seen so far: ${JSON.stringify(seen)})`).finally(() => controller.abort());
     expect(seen).toEqual(['first', 'second', 'third']);
   });
 });

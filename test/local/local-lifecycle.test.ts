@@ -8,6 +8,7 @@ import { isAlive, isPortFree } from '../../src/services/daemon.js';
 import { readService } from '../../src/services/service-store.js';
 import { NotFoundError, ServerError } from '../../src/errors.js';
 import { IRIS_V1, IRIS_V2, Janitor, makeDeployer, predict, requireBuiltServer } from './local-helpers.js';
+import { waitFor } from '../helpers/wait.js';
 
 const janitor = new Janitor();
 let stateDir: string;
@@ -22,6 +23,20 @@ beforeAll(() => {
   deployer = makeDeployer(stateDir, { workers: 2 });
 });
 afterAll(() => janitor.cleanup());
+
+/**
+ * The test's server, running and serving model v1, whatever the tests before left (or did not
+ * leave): deployed, started or swapped back as needed, so each test runs alone (`-t`) or in any order.
+ */
+async function runningServer(): Promise<LocalModelService> {
+  let current = (await deployer.findModelServer({ modelName: 'iris' }))[0] as LocalModelService | undefined;
+  if (!current) current = (await deployer.deployModel(config, { timeout: 120 })) as LocalModelService;
+  else if (!current.isRunning) current = (await deployer.startModelServer(current.uuid, { timeout: 120 })) as LocalModelService;
+  if (current.config.modelUri !== IRIS_V1) current = (await deployer.deployModel(config, { replace: true, timeout: 120 })) as LocalModelService;
+  janitor.track(current.identity);
+  v1Answer ??= (await predict(current.endpoint!.predictionUrl)).probabilities;
+  return current;
+}
 
 test('deploy starts a server that answers predictions, with its files in the service dir', async () => {
   service = (await deployer.deployModel(config, { timeout: 120 })) as LocalModelService;
@@ -45,6 +60,7 @@ test('deploy starts a server that answers predictions, with its files in the ser
 });
 
 test('find filters by model, pipeline, uuid prefix and running', async () => {
+  service = await runningServer();
   const uuids = async (filter: object) => (await deployer.findModelServer(filter)).map((s) => s.uuid);
   expect(await uuids({ modelName: 'iris' })).toEqual([service.uuid]);
   expect(await uuids({ pipelineName: 'iris-pipeline', running: true })).toEqual([service.uuid]);
@@ -55,6 +71,7 @@ test('find filters by model, pipeline, uuid prefix and running', async () => {
 });
 
 test('info lists URLs, model, paths and pid', async () => {
+  service = await runningServer();
   const info = deployer.getModelServerInfo(service);
   const base = `http://127.0.0.1:${service.local.port}`;
   expect(info).toEqual({
@@ -72,6 +89,7 @@ test('info lists URLs, model, paths and pid', async () => {
 });
 
 test('stop ends the process and frees the port, keeping the service', async () => {
+  service = await runningServer();
   const identity = service.identity!;
   const { host, port } = service.local;
   const stopped = (await deployer.stopModelServer(service.uuid, { timeout: 60 })) as LocalModelService;
@@ -85,6 +103,7 @@ test('stop ends the process and frees the port, keeping the service', async () =
 });
 
 test('start brings it back under the same uuid and port', async () => {
+  service = (await deployer.stopModelServer((await runningServer()).uuid, { timeout: 60 })) as LocalModelService;
   const port = service.local.port;
   const started = (await deployer.startModelServer(service.uuid, { timeout: 120 })) as LocalModelService;
   janitor.track(started.identity);
@@ -96,6 +115,7 @@ test('start brings it back under the same uuid and port', async () => {
 });
 
 test('replace swaps in model-v2 in place: same uuid and URL, new answers, no failed request meanwhile', async () => {
+  service = await runningServer();
   const url = service.endpoint!.predictionUrl;
   let running = true;
   let ok = 0;
@@ -135,6 +155,7 @@ test('replace swaps in model-v2 in place: same uuid and URL, new answers, no fai
 });
 
 test('a model that fails to load is refused (422): old model keeps serving, record unchanged', async () => {
+  service = await runningServer();
   const broken = path.join(stateDir, 'broken.onnx');
   writeFileSync(broken, 'this is not an onnx model');
   const before = (await readService(stateDir, service.uuid)).toJSON();
@@ -149,9 +170,10 @@ test('a model that fails to load is refused (422): old model keeps serving, reco
 });
 
 test('a crash (kill -9) shows as error with the last log lines; start recovers', async () => {
+  service = await runningServer();
   const identity = service.identity!;
   process.kill(identity.pid, 'SIGKILL');
-  while (await isAlive(identity)) await sleep(20);
+  await waitFor(async () => !(await isAlive(identity)), { message: `process ${identity.pid} still alive after SIGKILL` });
   const [crashed] = await deployer.findModelServer({ serviceUuid: service.uuid });
   expect(crashed.status.state).toBe('error');
   expect(crashed.status.lastError).toContain(`process ${identity.pid} exited unexpectedly`);
@@ -166,6 +188,7 @@ test('a crash (kill -9) shows as error with the last log lines; start recovers',
 });
 
 test('logs: the last lines, then followed lines until aborted', async () => {
+  service = await runningServer();
   const tail: string[] = [];
   for await (const line of deployer.getModelServerLogs(service.uuid, { tail: 3 })) tail.push(line);
   expect(tail).toHaveLength(3);
@@ -184,6 +207,7 @@ test('logs: the last lines, then followed lines until aborted', async () => {
 });
 
 test('delete removes the service for good', async () => {
+  service = await runningServer();
   await deployer.startModelServer(service.uuid, { timeout: 120 }).then((s) => janitor.track((s as LocalModelService).identity));
   const identity = (await deployer.getModelServer(service.uuid) as LocalModelService).identity!;
   await deployer.deleteModelServer(service.uuid, { timeout: 60 });

@@ -38,7 +38,13 @@ const indexFile = (): string => path.join(stateDir, 'services.index.json');
 const changes = (): string => path.join(stateDir, 'services.changes');
 const recordLock = (i: number): string => `${serviceFilePath(stateDir, uuidOf(i))}.lock`;
 const json = (services: BaseService[]): ServiceJSON[] => services.map((s) => s.toJSON());
-const list = async (): Promise<ServiceJSON[]> => json(await listServices(stateDir));
+// The clock is injected (see dirStamp: the services directory's stamp counts only once it is 2 s old).
+// By default a listing runs at a time when the directory has not settled, so every directory is
+// listed; the tests of the settled path run "3 s later". No test waits, or depends on how fast the
+// machine is.
+const freshClock = () => 0;
+const settledClock = () => Date.now() + 3000;
+const list = async (now: () => number = freshClock): Promise<ServiceJSON[]> => json(await listServices(stateDir, { now }));
 
 function markers(): string[] {
   return existsSync(changes()) ? readdirSync(changes()).sort() : [];
@@ -180,7 +186,7 @@ test('a corrupt record is warned about on every listing, never deleted, and neve
   writeFileSync(bad, '{"type": "base", "uu');
   for (let round = 0; round < 2; round++) {
     const warnings: string[] = [];
-    const listed = await listServices(stateDir, { warn: (m) => warnings.push(m) });
+    const listed = await listServices(stateDir, { warn: (m) => warnings.push(m), now: freshClock });
     expect(json(listed)).toEqual(json(services));
     expect(warnings).toEqual([expect.stringMatching(/not JSON/)]);
     expect(warnings[0].startsWith(bad)).toBe(true);
@@ -255,7 +261,7 @@ test('a filtered listing (where + needle) returns only the matches, and its comp
   await saveService(stateDir, withConfig(7, { pipelineStepName: 'step-1' })); // a marker: the next listing compacts
   const needles = [`"pipelineStepName":${JSON.stringify('step-1')}`, '"modelName":"iris"'];
   const where = (r: ServiceJSON) => r.config.pipelineStepName === 'step-1';
-  const found = json(await listServices(stateDir, { where, needles }));
+  const found = json(await listServices(stateDir, { where, needles, now: freshClock }));
   expect(found.map((r) => r.uuid)).toEqual([uuidOf(1), uuidOf(4), uuidOf(7)]);
   // The compaction ran during a read that parsed only the matching lines: the others are copied, not lost.
   expect(markers()).toEqual([]);
@@ -269,13 +275,14 @@ test('a needle is only a shortcut: records it matches by accident are still test
   await saveService(stateDir, decoy);
   await saveService(stateDir, withConfig(2, { pipelineStepName: 'b' }));
   await list();
-  const found = await listServices(stateDir, { where: (r) => r.config.pipelineStepName === 'b', needles: ['"pipelineStepName":"b"'] });
+  const found = await listServices(stateDir, { where: (r) => r.config.pipelineStepName === 'b', needles: ['"pipelineStepName":"b"'], now: freshClock });
   expect(found.map((s) => s.uuid)).toEqual([uuidOf(2)]);
   // A second needle a matching record lacks rules it out before parsing: where is never asked.
   const asked: string[] = [];
   const none = await listServices(stateDir, {
     where: (r) => (asked.push(r.uuid), true),
     needles: ['"pipelineStepName":"b"', '"modelName":"no-such-model"'],
+    now: freshClock,
   });
   expect([none, asked]).toEqual([[], []]);
 });
@@ -297,24 +304,21 @@ test('compaction gives up when the index was replaced since it was read (another
   expect(markers()).toEqual([]);
 });
 
-// Directory stamps only count once the services directory is 2 s old (see dirStamp): these tests wait.
-const settle = () => new Promise((resolve) => setTimeout(resolve, 2100));
 const header = (): { dirs: string | null; unreadable: string[] } => JSON.parse(readFileSync(indexFile(), 'utf8').split('\n')[0]);
 
 test('once the services directory is settled, the index records its stamp and listing trusts the index for which directories exist', async () => {
   for (let i = 1; i <= 3; i++) await saveService(stateDir, makeService(i));
   await list();
   expect(header().dirs).toBeNull(); // just created: too fresh to trust
-  await settle();
-  expect(await list()).toEqual(json([1, 2, 3].map((i) => makeService(i))));
+  expect(await list(settledClock)).toEqual(json([1, 2, 3].map((i) => makeService(i))));
   expect(header().dirs).toEqual(expect.any(String));
   // Proof that the directories are not listed: drop service 2 from the index by hand, keep the header.
   const [head, ...lines] = readFileSync(indexFile(), 'utf8').split('\n');
   writeFileSync(indexFile(), [head, ...lines.filter((l) => !l.startsWith(uuidOf(2)))].join('\n'));
-  expect((await list()).map((r) => r.uuid)).toEqual([uuidOf(1), uuidOf(3)]);
+  expect((await list(settledClock)).map((r) => r.uuid)).toEqual([uuidOf(1), uuidOf(3)]);
   // A directory added (or removed) changes the stamp: everything is listed and compared again.
   await saveService(stateDir, makeService(4));
-  expect((await list()).map((r) => r.uuid)).toEqual([1, 2, 3, 4].map(uuidOf));
+  expect((await list(settledClock)).map((r) => r.uuid)).toEqual([1, 2, 3, 4].map(uuidOf));
 });
 
 test('with a trusted stamp, marked records, corrupt records and removed directories are still handled', async () => {
@@ -322,17 +326,16 @@ test('with a trusted stamp, marked records, corrupt records and removed director
   const corrupt = path.join(stateDir, 'services', uuidOf(9));
   mkdirSync(corrupt);
   writeFileSync(path.join(corrupt, 'service.json'), '{ not json');
-  await settle();
   const warnings: string[] = [];
-  await listServices(stateDir, { warn: (m) => warnings.push(m) });
+  await listServices(stateDir, { warn: (m) => warnings.push(m), now: settledClock });
   expect(header()).toEqual({ format: 2, dirs: expect.any(String), unreadable: [uuidOf(9)] });
   // An update leaves a marker; the services directory itself does not change.
   await updateService(stateDir, uuidOf(2), (s) => ((s.extra = { updated: true }), s));
   const stampBefore = header().dirs;
-  const seen = await listServices(stateDir, { warn: (m) => warnings.push(m) });
+  const seen = await listServices(stateDir, { warn: (m) => warnings.push(m), now: settledClock });
   expect(seen.find((s) => s.uuid === uuidOf(2))?.extra).toEqual({ updated: true });
   expect(header().dirs).toBe(stampBefore); // served without listing the directories
   expect(warnings.filter((w) => w.includes(uuidOf(9)))).toHaveLength(2); // warned on both listings
   rmSync(path.join(stateDir, 'services', uuidOf(3)), { recursive: true });
-  expect((await list()).map((r) => r.uuid)).toEqual([uuidOf(1), uuidOf(2)]);
+  expect((await list(settledClock)).map((r) => r.uuid)).toEqual([uuidOf(1), uuidOf(2)]);
 });

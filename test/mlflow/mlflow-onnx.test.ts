@@ -8,6 +8,7 @@ import { jest } from '@jest/globals';
 import { isPortFree } from '../../src/services/daemon.js';
 import { CliSandbox, groupPids, invoke } from '../helpers/mlflow-cli.js';
 import { findMlflowTestEnv, makeModels, repoRoot, type ExpectedAnswers, type MlflowTestEnv } from '../helpers/mlflow-env.js';
+import { assertCliBuilt } from '../helpers/cli.js';
 
 // MLflow servers take seconds to start on 2 cores; make_models.py imports mlflow, sklearn and onnx.
 jest.setTimeout(180_000);
@@ -70,7 +71,7 @@ function expectClose(actual: unknown, want: unknown, where: string): void {
 }
 
 beforeAll(async () => {
-  if (!existsSync(path.join(repoRoot, 'dist/cli/main.js'))) throw new Error('dist/ is missing: run npx tsc -p tsconfig.build.json first');
+  assertCliBuilt(); // the bundle bin/zenml.js runs, newer than every source
   env = findMlflowTestEnv();
   models = path.join(sandbox.dir, 'models');
   await mkdir(models);

@@ -1,7 +1,8 @@
 // The mlflow flavor with a scikit-learn model, end to end through the `zenml` binary and the real
 // `mlflow models serve`: deploy, every MLflow input format, stop / start, replace (and a replace that fails),
-// a deploy that fails, delete. The steps share one service and run in order; MLflow starts are kept few
-// (each costs seconds on a 2-core machine).
+// a deploy that fails, delete. The steps share one service: run in order, each finds it as the step
+// before left it, so MLflow starts stay few (each costs seconds on 2 cores); run alone or in another
+// order, a step first brings the service to the state it needs (see `serving`).
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import { jest } from '@jest/globals';
 import { isPortFree, readProcessStartTime } from '../../src/services/daemon.js';
 import { CliSandbox, groupPids, invoke, mlflowPayloads } from '../helpers/mlflow-cli.js';
 import { findMlflowTestEnv, makeModels, repoRoot, type ExpectedAnswers } from '../helpers/mlflow-env.js';
+import { assertCliBuilt } from '../helpers/cli.js';
 
 // MLflow servers take seconds to start on 2 cores; make_models.py imports mlflow, sklearn and onnx.
 jest.setTimeout(180_000);
@@ -41,8 +43,28 @@ async function expectAnswers(labels: number[]): Promise<void> {
   }
 }
 
+/**
+ * Make the one service run `model` (any model when undefined), deploying, starting or replacing only
+ * when it does not already, and point uuid/url/port/pid at it.
+ */
+async function serving(model?: 'sklearn-v1' | 'sklearn-v2'): Promise<void> {
+  let [view] = await find();
+  if (!view) expect((await deploy(model ?? 'sklearn-v1')).code).toBe(0);
+  else if (view.state !== 'active') expect((await sandbox.run(['model-deployer', 'start', view.uuid, '--deployer', DEPLOYER])).code).toBe(0);
+  [view] = await find();
+  if (model && view.info.MODEL_URI !== path.join(models, model)) {
+    expect((await deploy(model, '--replace')).code).toBe(0);
+    [view] = await find();
+  }
+  uuid = view.uuid;
+  url = view.info.PREDICTION_URL;
+  port = Number(new URL(url).port);
+  pid = Number(view.info.DAEMON_PID);
+  sandbox.track(pid, (await readProcessStartTime(pid)) ?? '');
+}
+
 beforeAll(async () => {
-  if (!existsSync(path.join(repoRoot, 'dist/cli/main.js'))) throw new Error('dist/ is missing: run npx tsc -p tsconfig.build.json first');
+  assertCliBuilt(); // the bundle bin/zenml.js runs, newer than every source
   const env = findMlflowTestEnv();
   models = path.join(sandbox.dir, 'models');
   await mkdir(models);
@@ -54,6 +76,7 @@ beforeAll(async () => {
 afterAll(() => sandbox.cleanup());
 
 test('deploy serves the scikit-learn model with mlflow models serve; describe shows where everything is', async () => {
+  for (const left of await find()) expect((await sandbox.run(['model-deployer', 'delete', left.uuid, '--deployer', DEPLOYER])).code).toBe(0);
   const result = await deploy('sklearn-v1');
   expect(result.code).toBe(0);
   const [view] = (await find()) as View[];
@@ -81,10 +104,12 @@ test('deploy serves the scikit-learn model with mlflow models serve; describe sh
 });
 
 test('/invocations answers what scikit-learn predicts, in every input format MLflow accepts', async () => {
+  await serving('sklearn-v1');
   await expectAnswers(expected.sklearn_v1);
 });
 
 test('stop ends mlflow and its uvicorn children and frees the port; start brings the same uuid back on the same URL', async () => {
+  await serving('sklearn-v1');
   const members = await groupPids(pid);
   const stopped = await sandbox.run(['model-deployer', 'stop', uuid, '--deployer', DEPLOYER]);
   expect(stopped.code).toBe(0);
@@ -103,6 +128,7 @@ test('stop ends mlflow and its uvicorn children and frees the port; start brings
 });
 
 test('replace restarts MLflow with the new model under the same uuid and URL', async () => {
+  await serving('sklearn-v1');
   const oldPid = pid;
   const result = await deploy('sklearn-v2', '--replace');
   expect(result.code).toBe(0);
@@ -116,6 +142,7 @@ test('replace restarts MLflow with the new model under the same uuid and URL', a
 });
 
 test('a replace whose model makes mlflow exit fails, and the previous model serves again at the same URL', async () => {
+  await serving('sklearn-v2');
   const result = await deploy('broken', '--replace');
   expect(result.code).toBe(1);
   expect(result.stderr).toContain('the new model did not start');
@@ -141,6 +168,7 @@ test('a deploy that fails (mlflow serve exits) leaves no process and no service 
 });
 
 test('logs show the MLflow server output', async () => {
+  await serving();
   const result = await sandbox.run(['model-deployer', 'logs', uuid, '--deployer', DEPLOYER]);
   expect(result.code).toBe(0);
   expect(result.stdout).toContain('Uvicorn running on');
@@ -148,6 +176,7 @@ test('logs show the MLflow server output', async () => {
 });
 
 test('delete stops everything and removes the service dir', async () => {
+  await serving();
   const servicePath = sandbox.serviceDirs(DEPLOYER)[0];
   const result = await sandbox.run(['model-deployer', 'delete', uuid, '--deployer', DEPLOYER]);
   expect(result.code).toBe(0);

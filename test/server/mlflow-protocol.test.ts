@@ -1,9 +1,13 @@
 // MLflow scoring protocol against the real daemon: every request format, real inference compared with
 // onnxruntime-node run in this process on the same rows.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { IRIS_V1, IRIS_V2, postJson, startServer, stopAllServers, tempDir, type ServerProcess } from '../helpers/server-harness.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { IRIS_V1, IRIS_V2, ROOT, postJson, startServer, stopAllServers, tempDir, type ServerProcess } from '../helpers/server-harness.js';
 import { expectIrisClose, irisReference, irisRows, type IrisAnswer } from '../helpers/server-reference.js';
 import { writeTestModels } from '../helpers/server-models.js';
+
+const PACKAGE_VERSION: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
 
 const COLUMNS = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'];
 
@@ -42,10 +46,11 @@ describe('health and version', () => {
     expect(r.headers.get('x-zenml-instance')).toBe(server.runtime.instanceId);
   });
 
-  it('GET /version answers the package version string', async () => {
+  it('GET /version answers the package version string (package.json\'s, not the 0.0.0 fallback)', async () => {
     const r = await fetch(`${server.url}/version`);
     expect(r.status).toBe(200);
-    expect(await r.text()).toMatch(/^\d+\.\d+\.\d+/);
+    expect(PACKAGE_VERSION).not.toBe('0.0.0');
+    expect(await r.text()).toBe(PACKAGE_VERSION);
   });
 });
 

@@ -1,9 +1,13 @@
 // Open Inference Protocol v2 against the real daemon: metadata, health, readiness, and infer compared with
 // onnxruntime-node on the same rows.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { IRIS_V1, postJson, startServer, stopAllServers, tempDir, type ServerProcess } from '../helpers/server-harness.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { IRIS_V1, ROOT, postJson, startServer, stopAllServers, tempDir, type ServerProcess } from '../helpers/server-harness.js';
 import { expectIrisClose, irisReference, irisRows, type IrisAnswer } from '../helpers/server-reference.js';
 import { writeTestModels } from '../helpers/server-models.js';
+
+const PACKAGE_VERSION: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
 
 let server: ServerProcess;
 const rows = irisRows(9);
@@ -43,7 +47,8 @@ describe('metadata and health', () => {
   it('GET /v2 describes the server', async () => {
     const r = await get('/v2');
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ name: 'zenml-model-server', version: expect.stringMatching(/^\d+\.\d+\.\d+/), extensions: [] });
+    expect(PACKAGE_VERSION).not.toBe('0.0.0');
+    expect(r.body).toEqual({ name: 'zenml-model-server', version: PACKAGE_VERSION, extensions: [] });
     expect(r.instance).toBe(server.runtime.instanceId);
   });
 

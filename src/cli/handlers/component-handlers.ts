@@ -1,8 +1,8 @@
-import { describeComponent, listComponents, registerComponent, updateComponent, validateSettings, type ComponentView } from '../../config/components.js';
+import { describeComponent, listComponents, registerComponent, updateComponent, type ComponentView } from '../../config/components.js';
 import { UsageError } from '../../errors.js';
 import { loadFlavor } from '../../flavors/flavor-registry.js';
 import type { CommandContext } from '../context.js';
-import { applySettings, camelCase, parseFreeOptions, parseKeyValues } from '../settings-args.js';
+import { applySettings, camelCase, parseFreeOptions, parseKeyValues, rejectUnknownSettings, validateSettingArgs } from '../settings-args.js';
 
 /** Render one component for humans. */
 export function renderComponent(ctx: CommandContext, view: ComponentView): string {
@@ -23,8 +23,9 @@ export async function registerComponentHandler(ctx: CommandContext, name: string
   const { resolved } = await ctx.config();
   const cls = await loadFlavor(resolved, opts.flavor);
   const args = [...parseFreeOptions(ctx.excessArgs), ...parseKeyValues(opts.setting)];
+  rejectUnknownSettings(args, cls.configSchema, opts.flavor);
   const written = applySettings({}, args, cls.configSchema);
-  validateSettings(resolved.filepath, name, cls.configSchema, written);
+  validateSettingArgs(cls.configSchema, written, args, `${resolved.filepath}: modelDeployers.${name}.settings`);
   await registerComponent(resolved.filepath, name, opts.flavor, written);
   const view: ComponentView = { name, flavor: opts.flavor, settings: written, stacks: [], active: false };
   ctx.output.result(view, () => `registered model deployer '${name}' (flavor '${opts.flavor}')`);
@@ -54,11 +55,12 @@ export async function updateComponentHandler(ctx: CommandContext, name: string, 
   const cls = await loadFlavor(resolved, current.flavor);
   const args = [...parseFreeOptions(ctx.excessArgs), ...parseKeyValues(opts.setting)];
   if (args.length === 0 && opts.unset.length === 0) throw new UsageError('nothing to update: give settings as --<key> value, -c key=value or --unset key');
+  rejectUnknownSettings(args, cls.configSchema, current.flavor);
   let settings: Record<string, unknown> = {};
   await updateComponent(resolved.filepath, name, (entry) => {
     settings = applySettings(entry.settings, args, cls.configSchema);
     for (const key of opts.unset) delete settings[camelCase(key)];
-    validateSettings(resolved.filepath, name, cls.configSchema, settings);
+    validateSettingArgs(cls.configSchema, settings, args, `${resolved.filepath}: modelDeployers.${name}.settings`);
     return settings;
   });
   const view = { ...current, settings };

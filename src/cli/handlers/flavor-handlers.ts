@@ -1,6 +1,12 @@
 import { describeFlavor, deleteFlavor, registerFlavor } from '../../flavors/flavor-actions.js';
 import { listFlavors } from '../../flavors/flavor-registry.js';
+import type { FlavorField } from '../../flavors/flavor-actions.js';
 import type { CommandContext } from '../context.js';
+
+function defaultCell(field: FlavorField): string {
+  if (field.default !== null) return JSON.stringify(field.default);
+  return field.defaultText ?? (field.required ? '(required)' : '');
+}
 
 /** `flavor list`: loads no flavor code. */
 export async function listFlavorsHandler(ctx: CommandContext): Promise<void> {
@@ -26,10 +32,11 @@ export async function describeFlavorHandler(ctx: CommandContext, name: string): 
       ['integration', flavor.integration],
       ['source', flavor.source],
       ['description', flavor.description],
-    ]);
+    ], { fit: true });
     const fields = ctx.output.table(
       ['SETTING', 'TYPE', 'DEFAULT', 'DESCRIPTION'],
-      flavor.fields.map((f) => [f.key, f.type, f.default === undefined ? (f.required ? '(required)' : '') : JSON.stringify(f.default), f.description ?? '']),
+      flavor.fields.map((f) => [f.key, f.type, defaultCell(f), f.description ?? '']),
+      { fit: true },
     );
     return fields ? `${head}\n\n${fields}` : `${head}\n\n(no settings)`;
   });

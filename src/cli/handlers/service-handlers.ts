@@ -1,9 +1,9 @@
 import path from 'node:path';
-import type { BaseModelDeployer } from '../../deployers/base-model-deployer.js';
+import type { BaseModelDeployer, ModelDeployerClass } from '../../deployers/base-model-deployer.js';
 import { chosenDeployerName, resolveDeployer } from '../../deployers/resolve-deployer.js';
 import { serviceView, type ServiceView } from '../../deployers/service-view.js';
 import type { CommandContext } from '../context.js';
-import { applySettings, parseKeyValues } from '../settings-args.js';
+import { parseServiceSettings } from '../settings-args.js';
 import { describeComponentHandler } from './component-handlers.js';
 import type { ResolvedConfig } from '../../config/resolve-config.js';
 import { deleteDeployerComponent } from '../../deployers/delete-deployer-component.js';
@@ -60,7 +60,8 @@ export function renderService(ctx: CommandContext, v: ServiceView): string {
 export async function deployHandler(ctx: CommandContext, raw: unknown): Promise<void> {
   const opts = parseOptions(DeployOptionsSchema, raw);
   const deployer = await deployerFor(ctx, opts.deployer);
-  const extra = applySettings({}, parseKeyValues(opts.setting));
+  const cls = deployer.constructor as ModelDeployerClass;
+  const extra = parseServiceSettings(opts.setting, cls.FLAVOR, cls.serviceSettingsSchema);
   const modelName = opts.modelName ?? path.basename(opts.modelUri).replace(/\.[^.]+$/, '');
   const config = {
     ...extra,

@@ -18,10 +18,11 @@ import type { ServiceConfig } from '../../services/service-config.js';
 import { deleteServiceDir, listServices, saveService, serviceDirPath } from '../../services/service-store.js';
 import { ServiceState } from '../../services/service-status.js';
 import { swapModel } from './hot-swap.js';
-import { localSettingsSchema, type LocalSettings } from './local-settings.js';
+import { localServiceSettingsSchema, localSettingsSchema, type LocalSettings } from './local-settings.js';
 import { LocalModelService, type LocalServiceExtra } from './local-service.js';
 import { checkModelFile, nextServedVersion, resolveModelSpec, servedModelName, type ModelSpec } from './model-spec.js';
 import { reconcileService } from './reconcile.js';
+import { builtinDescription } from '../../flavors/builtin-flavors.js';
 import { serverEntryPath } from './server-entry.js';
 import { localServerInfo } from './server-info.js';
 import { launchServer, waitUntilReady } from './server-process.js';
@@ -29,10 +30,11 @@ import { launchServer, waitUntilReady } from './server-process.js';
 /** Deploys ONNX models to local model server processes that outlive the CLI. */
 export class LocalModelDeployer extends BaseModelDeployer<LocalSettings> {
   static override readonly FLAVOR = 'local';
-  static override readonly DESCRIPTION =
-    'ONNX models served by the embedded model server in a background process (the default)';
+  static override readonly DESCRIPTION = builtinDescription('local');
   static override readonly INTEGRATION = 'built-in';
   static override readonly configSchema = localSettingsSchema;
+  /** `deploy -c key=value` has nothing to set for this flavor: every key is refused. */
+  static override readonly serviceSettingsSchema = localServiceSettingsSchema;
 
   /** Where this deployer keeps its services. */
   readonly stateDir: string;

@@ -11,7 +11,11 @@ export const localSettingsSchema = z.object({
     .string()
     .min(1)
     .optional()
-    .describe('Folder for service records, logs and pid files (relative to the dotfile; default: the deployer state dir)'),
+    .meta({
+      description: 'Folder for service records, logs and pid files (relative to the dotfile)',
+      // What `flavor describe` shows as the default: the real one depends on the component's name.
+      defaultText: '.zenml/deployers/<component name>',
+    }),
   host: z.string().min(1).default('127.0.0.1').describe('Interface the model servers listen on'),
   port: z
     .number()
@@ -39,8 +43,14 @@ export const localSettingsSchema = z.object({
     .string()
     .min(1)
     .optional()
-    .describe('Node.js executable that runs the model server (default: the one running zenml)'),
+    .meta({ description: 'Node.js executable that runs the model server', defaultText: 'the node running zenml' }),
 });
 
 /** Parsed `local` settings (defaults filled in). */
 export type LocalSettings = z.output<typeof localSettingsSchema>;
+
+/**
+ * zod schema of the `local` flavor's service settings (`deploy -c key=value`): none. Everything a
+ * model server needs comes from the deploy options and the component settings.
+ */
+export const localServiceSettingsSchema = z.object({});

@@ -23,7 +23,8 @@ import { resolveMlflow, type MlflowRuntime } from './mlflow-command.js';
 import { mlflowServerInfo } from './mlflow-info.js';
 import { launchMlflowServer, reconcileMlflowService, waitForPing } from './mlflow-server.js';
 import { MlflowModelService } from './mlflow-service.js';
-import { mlflowSettingsSchema, type MlflowSettings } from './mlflow-settings.js';
+import { mlflowServiceSettingsSchema, mlflowSettingsSchema, type MlflowSettings } from './mlflow-settings.js';
+import { builtinDescription } from '../../flavors/builtin-flavors.js';
 import { readMlModel, type MlModel } from './mlmodel.js';
 import { checkTrackingUri, downloadModel, isRemoteUri, normalizeModelUri, ownedDownloadRoot } from './model-source.js';
 import { replaceModel } from './replace-model.js';
@@ -35,10 +36,10 @@ const LocalDeployerBase: new (settings: MlflowSettings, context: DeployerContext
 /** Deploys MLflow models (local model directories, runs:/, models:/ …) to local server processes. */
 export class MlflowModelDeployer extends LocalDeployerBase {
   static readonly FLAVOR = 'mlflow';
-  static readonly DESCRIPTION =
-    'MLflow models in background processes: onnx on the embedded model server, others with `mlflow models serve`';
+  static readonly DESCRIPTION = builtinDescription('mlflow');
   static readonly INTEGRATION = 'mlflow';
   static readonly configSchema = mlflowSettingsSchema;
+  static readonly serviceSettingsSchema = mlflowServiceSettingsSchema;
 
   declare readonly settings: MlflowSettings;
 

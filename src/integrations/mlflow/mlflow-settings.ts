@@ -44,3 +44,6 @@ export const mlflowSettingsSchema = localSettingsSchema
 
 /** Parsed `mlflow` settings (defaults filled in). */
 export type MlflowSettings = z.output<typeof mlflowSettingsSchema>;
+
+/** zod schema of the `mlflow` flavor's service settings (`deploy -c key=value`): none, as for `local`. */
+export const mlflowServiceSettingsSchema = z.object({});

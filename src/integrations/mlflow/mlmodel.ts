@@ -1,7 +1,7 @@
 /** Reading an MLflow model directory's `MLmodel` file: which flavors it has and how we can serve it. */
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import yaml from 'js-yaml';
+import { parse as parseYaml } from 'yaml';
 import { UsageError } from '../../errors.js';
 
 /** The MLmodel file's name inside a model directory. */
@@ -51,7 +51,7 @@ export function readMlModel(dirOrFile: string): MlModel {
   }
   let doc: unknown;
   try {
-    doc = yaml.load(text);
+    doc = parseYaml(text);
   } catch (error) {
     throw new UsageError(`${file}: not valid YAML: ${(error as Error).message.split('\n')[0]}`);
   }

@@ -10,19 +10,22 @@ import type { KubeObject } from '../kubernetes/kube-client.js';
 import { KubernetesModelDeployer, type LogTarget, type ManifestTarget, type ResourceState } from '../kubernetes/kubernetes-deployer.js';
 import type { KubernetesService } from '../kubernetes/kubernetes-service.js';
 import { ZenmlError } from '../../errors.js';
+import { builtinDescription } from '../../flavors/builtin-flavors.js';
 import { seldonEndpoint, seldonServerInfo } from './seldon-info.js';
 import { SELDON_DEPLOYMENT, SELDON_GRAPH_NODE, SELDON_POD_LABEL } from './seldon-kind.js';
 import { buildSeldonDeployment } from './seldon-manifest.js';
 import { SeldonDeploymentService } from './seldon-service.js';
+import { seldonServiceSettingsSchema } from './seldon-service-settings.js';
 import { seldonSettingsSchema, type SeldonSettings } from './seldon-settings.js';
 import { readSeldonReplicas, readSeldonState, seldonLiveFacts, seldonScalePatch } from './seldon-status.js';
 
 /** Deploys models as SeldonDeployments and finds them again from the cluster alone. */
 export class SeldonModelDeployer extends KubernetesModelDeployer<SeldonSettings> {
   static override readonly FLAVOR = 'seldon';
-  static override readonly DESCRIPTION = 'Seldon Core deployments on Kubernetes (SeldonDeployment custom resources)';
+  static override readonly DESCRIPTION = builtinDescription('seldon');
   static override readonly INTEGRATION = 'seldon';
   static override readonly configSchema = seldonSettingsSchema;
+  static override readonly serviceSettingsSchema = seldonServiceSettingsSchema;
 
   protected get resourceKind() {
     return SELDON_DEPLOYMENT;
