@@ -182,7 +182,7 @@ describe('zenml __complete', () => {
   });
 
   it('flavor, deployer and stack names from the dotfile', async () => {
-    expect((await completeWith(['model-deployer', 'register', 'x', '--flavor', ''])).stdout).toMatch(/^local\t.*\nmlflow\t.*\nrecord-js\tcustom: .*record-flavor\.mjs\n:none\n$/);
+    expect((await completeWith(['model-deployer', 'register', 'x', '--flavor', ''])).stdout).toMatch(/^local\t.*\nmlflow\t.*\nseldon\t.*\nrecord-js\tcustom: .*record-flavor\.mjs\n:none\n$/);
     expect((await completeWith(['model-deployer', 'update', ''])).stdout).toBe('default\tlocal deployer\nfast\tlocal deployer\nrec\trecord-js deployer\n:none\n');
     expect((await completeWith(['stack', 'set', ''])).stdout).toBe('default\tdeployer default\nprod\tdeployer fast (active)\n:none\n');
   });
@@ -228,7 +228,7 @@ describe('bash', () => {
   });
 
   it('completes flavor, deployer and stack names, and uuids without descriptions', () => {
-    expect(bash('zenml model-deployer register x --flavor ')).toEqual(['local', 'mlflow', 'record-js']);
+    expect(bash('zenml model-deployer register x --flavor ')).toEqual(['local', 'mlflow', 'seldon', 'record-js']);
     expect(bash('zenml model-deployer deploy --deployer f')).toEqual(['fast']);
     expect(bash('zenml stack set ')).toEqual(['default', 'prod']);
     expect(bash('zenml model-deployer stop ').sort()).toEqual(Object.values(uuids).sort());

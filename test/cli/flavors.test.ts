@@ -82,7 +82,8 @@ describe('flavor list', () => {
   it('the built-in classes\' DESCRIPTION is what flavor list shows', async () => {
     const { LocalModelDeployer } = await import('../../src/integrations/local/index.js');
     const { MlflowModelDeployer } = await import('../../src/integrations/mlflow/index.js');
-    expect([LocalModelDeployer.DESCRIPTION, MlflowModelDeployer.DESCRIPTION]).toEqual(BUILTINS.map((f) => f.description));
+    const { SeldonModelDeployer } = await import('../../src/integrations/seldon/index.js');
+    expect([LocalModelDeployer.DESCRIPTION, MlflowModelDeployer.DESCRIPTION, SeldonModelDeployer.DESCRIPTION]).toEqual(BUILTINS.map((f) => f.description));
   });
 
   it('-q prints bare names', async () => {
