@@ -43,7 +43,7 @@ describe('metadata and health', () => {
   it('GET /v2 describes the server', async () => {
     const r = await get('/v2');
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ name: 'zenml-model-server', version: expect.stringMatching(/^\d+\.\d+\.\d+/), extensions: [] });
+    expect(r.body).toEqual({ name: 'zenml-model-server', version: expect.stringMatching(/^\d+\.\d+\.\d+/), extensions: ['binary_tensor_data'] });
     expect(r.instance).toBe(server.runtime.instanceId);
   });
 
