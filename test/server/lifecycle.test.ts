@@ -124,10 +124,10 @@ describe('config and start errors', () => {
 describe('running and stopping', () => {
   it('writes the runtime file and one log line per lifecycle event', async () => {
     const server = await startServer();
-    expect(Object.keys(server.runtime).sort()).toEqual(['host', 'instanceId', 'pid', 'port', 'startedAt']);
+    expect(Object.keys(server.runtime).sort()).toEqual(['grpcPort', 'host', 'instanceId', 'pid', 'port', 'startedAt']);
     expect(server.runtime).toMatchObject({ pid: server.proc.pid, host: '127.0.0.1', instanceId: expect.stringMatching(/^test-/) });
     await server.waitForLine(/loaded model iris v1 in \d+ ms$/);
-    await server.waitForLine(new RegExp(`listening on http://127\\.0\\.0\\.1:${server.runtime.port}$`));
+    await server.waitForLine(new RegExp(`listening on http://127\\.0\\.0\\.1:${server.runtime.port}, gRPC on 127\\.0\\.0\\.1:${server.runtime.grpcPort}$`));
   });
 
   it.each(['SIGTERM', 'SIGINT'] as const)('%s lets an in-flight request finish, then exits 0 and frees the port', async (signal) => {
@@ -171,7 +171,7 @@ describe('startModelServer (programmatic)', () => {
       const lines = [];
       const s = await startModelServer({ instanceId: 'prog', adminToken: 'a', models: [{ name: 'iris', version: '1', uri: 'examples/iris/model.onnx' }] }, { log: (l) => lines.push(l) });
       const r = await fetch(s.url + '/invocations', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: [[5.1, 3.5, 1.4, 0.2]] }) });
-      const out = { port: s.port, url: s.url, status: r.status, instance: r.headers.get('x-zenml-instance'), body: await r.json() };
+      const out = { port: s.port, grpcPort: s.grpcPort, url: s.url, status: r.status, instance: r.headers.get('x-zenml-instance'), body: await r.json() };
       await s.close();
       out.closed = await fetch(s.url + '/ping').then(() => 'still open', () => 'refused');
       out.lines = lines;
@@ -182,6 +182,6 @@ describe('startModelServer (programmatic)', () => {
     expect(out.port).toBeGreaterThan(0);
     expect(out.url).toBe(`http://127.0.0.1:${out.port}`);
     expect(out).toMatchObject({ status: 200, instance: 'prog', closed: 'refused', body: { predictions: { label: [0] } } });
-    expect(out.lines).toEqual([expect.stringMatching(/^loaded model iris 1 in \d+ ms$/), `listening on ${out.url}`]);
+    expect(out.lines).toEqual([expect.stringMatching(/^loaded model iris 1 in \d+ ms$/), `listening on ${out.url}, gRPC on 127.0.0.1:${out.grpcPort}`]);
   });
 });
