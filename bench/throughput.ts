@@ -12,6 +12,7 @@ import { IRIS_ONNX, REPO_ROOT, type BenchProject } from './project.js';
 import type { PythonEnvs } from './python-envs.js';
 import { startMlflowServe, startMlserver, trainMlflowModel, trainMlserverModel, type PeerServer } from './python-servers.js';
 import { ratio, summarize, type Summary } from './stats.js';
+import { runWrk, wrkVersion, WRK_HINT, type WrkRun, type WrkTarget } from './wrk.js';
 
 /** One connection count against one endpoint. */
 export interface LoadPoint {
@@ -37,6 +38,16 @@ export interface Ceiling {
 
 type Skipped = { skipped: string };
 
+/** wrk's points: one per protocol, at the highest connection count. */
+export interface WrkResult {
+  version: string;
+  threads: number;
+  points: Record<string, LoadPoint>;
+}
+
+// One thread: the server runs one node worker; a second wrk thread only takes CPU from it on 2 cores.
+const WRK_THREADS = 1;
+
 /** What figure 3 measured. */
 export interface ThroughputResult {
   durationS: number;
@@ -46,7 +57,12 @@ export interface ThroughputResult {
     batching: { invocations: LoadPoint[]; v2: LoadPoint[] };
     noBatching: { invocations: LoadPoint[]; v2: LoadPoint[] };
   };
-  /** Served requests/s over in-process runs/s, per variant, at the highest connection count. */
+  /**
+   * wrk at the highest connection count against the batching deployment (the default settings): a C load
+   * generator that leaves the server more of a 2-core machine than autocannon does.
+   */
+  wrk?: WrkResult | Skipped;
+  /** Served requests/s over in-process runs/s, per variant, at the highest connection count (`wrk.*`: wrk's figures). */
   overCeiling: Record<string, number | undefined>;
   peers?: {
     mlflowServe: LoadPoint[] | Skipped;
@@ -83,6 +99,25 @@ async function loadPoints(target: LoadTarget, options: BenchOptions, log: (m: st
   return points;
 }
 
+/** `options.repeats` wrk runs at `connections` against one target (after a short warm-up), as a LoadPoint. */
+async function wrkPoint(target: WrkTarget, connections: number, options: BenchOptions, log: (m: string) => void, label: string): Promise<LoadPoint> {
+  await runWrk(target, connections, Math.min(2, options.duration), WRK_THREADS);
+  const runs: WrkRun[] = [];
+  for (let i = 0; i < options.repeats; i++) runs.push(await runWrk(target, connections, options.duration, WRK_THREADS));
+  const point: LoadPoint = {
+    connections,
+    rps: summarize(runs.map((r) => r.rps), 'req/s'),
+    p50: summarize(runs.map((r) => r.p50Ms), 'ms'),
+    p99: summarize(runs.map((r) => r.p99Ms), 'ms'),
+    non2xx: runs.reduce((a, r) => a + r.non2xx, 0),
+    errors: runs.reduce((a, r) => a + r.errors, 0),
+    serverCpu: target.pid ? summarize(runs.map((r) => r.serverCpuPct ?? 0), '%') : undefined,
+    clientCpu: summarize(runs.map((r) => r.clientCpuPct), '%'),
+  };
+  log(`wrk ${label} @${connections}: ${Math.round(point.rps.median)} req/s, p50 ${point.p50.median} ms, p99 ${point.p99.median} ms, server CPU ${point.serverCpu?.median ?? '?'}%, wrk CPU ${point.clientCpu.median}%`);
+  return point;
+}
+
 /** The in-process ceiling, in a child process so it has a runtime of its own. */
 async function measureCeiling(options: BenchOptions): Promise<Ceiling> {
   const r = await runChild(
@@ -115,6 +150,10 @@ export async function measureThroughput(
   await project.zenml(['model-deployer', 'register', 'bench-batch', '--flavor', 'local', '-c', 'batching.enabled=true']);
   await project.zenml(['model-deployer', 'register', 'bench-nobatch', '--flavor', 'local', '-c', 'batching.enabled=false']);
   const local = {} as ThroughputResult['local'];
+  const top = options.connections[options.connections.length - 1];
+  const wrk = wrkVersion();
+  let wrkResult: WrkResult | Skipped = { skipped: WRK_HINT };
+  if (!wrk) log(`${WRK_HINT}: wrk figures skipped`);
   for (const [key, deployer] of [['batching', 'bench-batch'], ['noBatching', 'bench-nobatch']] as const) {
     const d = await project.deploy(deployer, 'iris');
     try {
@@ -122,18 +161,32 @@ export async function measureThroughput(
         invocations: await loadPoints({ url: d.predictionUrl, bodies: mlflowBodies(ROWS), pid: d.pid }, options, log, `${deployer} /invocations`),
         v2: await loadPoints({ url: d.v2InferUrl, bodies: v2Bodies(ROWS, 'input', 'FP32'), pid: d.pid }, options, log, `${deployer} v2`),
       };
+      if (wrk && key === 'batching') {
+        const json = { 'content-type': 'application/json' };
+        const asBuffers = (bodies: string[]) => bodies.map((b) => Buffer.from(b));
+        wrkResult = {
+          version: wrk,
+          threads: WRK_THREADS,
+          points: {
+            invocations: await wrkPoint({ url: d.predictionUrl, bodies: asBuffers(mlflowBodies(ROWS)), headers: json, pid: d.pid }, top, options, log, '/invocations'),
+            v2: await wrkPoint({ url: d.v2InferUrl, bodies: asBuffers(v2Bodies(ROWS, 'input', 'FP32')), headers: json, pid: d.pid }, top, options, log, 'v2'),
+          },
+        };
+      }
     } finally {
       await project.remove(deployer, d.uuid, d.pid);
     }
   }
-  const top = options.connections[options.connections.length - 1];
   const overCeiling: Record<string, number | undefined> = {};
   for (const variant of ['batching', 'noBatching'] as const) {
     for (const endpoint of ['invocations', 'v2'] as const) {
       overCeiling[`${variant}.${endpoint}`] = ratio(at(local[variant][endpoint], top), ceiling.runsPerS);
     }
   }
-  const result: ThroughputResult = { durationS: options.duration, repeats: options.repeats, ceiling, local, overCeiling };
+  if ('points' in wrkResult) {
+    for (const [name, point] of Object.entries(wrkResult.points)) overCeiling[`wrk.${name}`] = ratio(point.rps, ceiling.runsPerS);
+  }
+  const result: ThroughputResult = { durationS: options.duration, repeats: options.repeats, ceiling, local, wrk: wrkResult, overCeiling };
   if (!options.peers) return result;
 
   const mlflowServe = await withPeer('mlflow models serve', python?.mlflow ? undefined : python?.problems.mlflow, async () => {
