@@ -2,7 +2,7 @@
  * One serving process: load the configured models, build the handler context, listen. A single-process server is
  * exactly this; a cluster worker is this with swaps and metrics routed through the primary.
  */
-import type { GrpcServerHandle } from './grpc-server.js';
+import { listenGrpc, type GrpcServerHandle } from './grpc-listener.js';
 import { DEFAULT_DRAIN_MS, listenHttp, type HttpServerHandle } from './http-server.js';
 import { createLocalSwap, loadInitialModel } from './local-swap.js';
 import type { LogLine } from './logger.js';
@@ -69,11 +69,8 @@ export async function startProcessServer(config: ServerConfig, options: ProcessS
   let grpc: GrpcServerHandle | undefined;
   try {
     http = await listenHttp(ctx, config.host, config.port);
-    if (config.grpcPort !== false) {
-      // Loaded here, not at the top: a server with gRPC off never pays for grpc-js.
-      const { listenGrpc } = await import('./grpc-server.js');
-      grpc = await listenGrpc(ctx, config.host, config.grpcPort);
-    }
+    // grpc-js itself loads on the first gRPC connection (grpc-listener.ts).
+    if (config.grpcPort !== false) grpc = await listenGrpc(ctx, config.host, config.grpcPort);
   } catch (err) {
     await http?.close(0);
     await registry.close();

@@ -200,6 +200,16 @@ describe('auth, hot swap, workers, off', () => {
     expect(Number(line?.split(' ')[1])).toBe(4);
   });
 
+  it('a stop signal with a gRPC client connected drains and exits 0', async () => {
+    const server = await startServer();
+    const client = connect(server);
+    await ok(client.call('ModelInfer', { model_name: 'iris', inputs: [irisInput], raw_input_contents: [toBytes('FP32', flat)] }));
+    server.proc.kill('SIGTERM');
+    const exit = await Promise.race([server.exited, new Promise((r) => setTimeout(() => r('still running after 15 s'), 15_000))]);
+    expect(exit).toEqual({ code: 0, signal: null });
+    await server.waitForLine(/stopped/);
+  });
+
   it('grpcPort false serves no gRPC and publishes no gRPC port', async () => {
     const server = await startServer({ grpcPort: false });
     expect(JSON.parse(readFileSync(server.runtimeFile, 'utf8')).grpcPort).toBeUndefined();
