@@ -21,9 +21,15 @@ export function findPackageRoot(fromUrl: string = import.meta.url): string {
   }
 }
 
-/** The model server's entry script; ServerError when it has not been built. */
+/**
+ * The model server's entry script: the esbuild bundle (`dist/server/bundle/main.js`, less memory per idle
+ * server) when the build made one, else the tsc output; ServerError when neither has been built.
+ */
 export function serverEntryPath(): string {
-  const entry = path.join(findPackageRoot(), 'dist', 'server', 'main.js');
+  const root = findPackageRoot();
+  const bundled = path.join(root, 'dist', 'server', 'bundle', 'main.js');
+  if (existsSync(bundled)) return bundled;
+  const entry = path.join(root, 'dist', 'server', 'main.js');
   if (!existsSync(entry)) {
     throw new ServerError(`the model server is not built: ${entry} does not exist`, {
       suggestion: 'run npm run build',
