@@ -87,6 +87,8 @@ interface GrpcInferRequest {
   raw_input_contents: Buffer[];
 }
 
+const hasContents = (c: TensorContents | null) => c !== null && Object.values(c).some((v) => Array.isArray(v) && v.length > 0);
+
 // raw_input_contents, when used, has one entry per input in input order; otherwise each input has typed contents.
 function wireInputs(request: GrpcInferRequest): WireInput[] {
   const raw = request.raw_input_contents;
@@ -96,7 +98,10 @@ function wireInputs(request: GrpcInferRequest): WireInput[] {
   return request.inputs.map((input, i) => {
     const { name, datatype, shape } = input;
     if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new RequestError(400, `input '${name}' has shape [${shape.join(',')}]; expected non-negative sizes`);
-    if (raw.length > 0) return { name, datatype, shape, raw: raw[i]! };
+    if (raw.length > 0) {
+      if (hasContents(input.contents)) throw new RequestError(400, `input '${name}' has contents, but the request sends raw_input_contents; use one or the other`);
+      return { name, datatype, shape, raw: raw[i]! };
+    }
     return { name, datatype, shape, data: contentsValues(datatype, input.contents, name) };
   });
 }

@@ -125,6 +125,7 @@ describe('one server', () => {
     ['contents in the wrong field', { model_name: 'iris', inputs: [{ ...irisInput, contents: { fp64_contents: flat } }] }, status.INVALID_ARGUMENT, /contents.fp32_contents, but contents.fp64_contents is set/],
     ['an unknown output', { model_name: 'iris', inputs: [irisInput], outputs: [{ name: 'nope' }], raw_input_contents: [toBytes('FP32', flat)] }, status.INVALID_ARGUMENT, /has no output 'nope'/],
     ['no model name', { inputs: [irisInput] }, status.INVALID_ARGUMENT, /names no model/],
+    ['both raw and typed contents', { model_name: 'iris', inputs: [{ ...irisInput, contents: { fp32_contents: flat } }], raw_input_contents: [toBytes('FP32', flat)] }, status.INVALID_ARGUMENT, /input 'input' has contents, but the request sends raw_input_contents/],
   ])('ModelInfer with %s fails with the right status code', async (_name, request, code, details) => {
     const r = await client.call('ModelInfer', request);
     expect(r).toEqual({ ok: false, code, details: expect.stringMatching(details) });
@@ -198,6 +199,15 @@ describe('auth, hot swap, workers, off', () => {
     const text = (await rawRequest(`${server.url}/metrics`)).text;
     const line = text.split('\n').find((l) => l.startsWith('zenml_server_requests_total{model="iris",endpoint="v2_infer",code="OK",protocol="grpc"} '));
     expect(Number(line?.split(' ')[1])).toBe(4);
+  });
+
+  it('a request message over maxBodyBytes is RESOURCE_EXHAUSTED, and the server keeps serving', async () => {
+    const server = await startServer({ maxBodyBytes: 2000 });
+    const client = connect(server);
+    const big = { name: 'input', datatype: 'FP32', shape: [200, 4] };
+    const r = await client.call('ModelInfer', { model_name: 'iris', inputs: [big], raw_input_contents: [Buffer.alloc(3200)] });
+    expect(r).toMatchObject({ ok: false, code: status.RESOURCE_EXHAUSTED });
+    expect((await client.call('ModelInfer', { model_name: 'iris', inputs: [irisInput], raw_input_contents: [toBytes('FP32', flat)] })).ok).toBe(true);
   });
 
   it('a stop signal with a gRPC client connected drains and exits 0', async () => {
