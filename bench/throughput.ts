@@ -4,9 +4,10 @@
  * ceiling; with peers, against `mlflow models serve` and MLServer serving the scikit-learn model.
  */
 import path from 'node:path';
-import { irisRows, mlflowBodies, v2Bodies } from './iris-requests.js';
+import { irisRows, mlflowBodies, v2BinaryBodies, v2Bodies } from './iris-requests.js';
 import { firstSuccess, runLoad, type LoadTarget } from './load.js';
 import type { BenchOptions } from './options.js';
+import { treeCpuSeconds } from './proc-stats.js';
 import { runChild, stopGroup } from './processes.js';
 import { IRIS_ONNX, REPO_ROOT, type BenchProject } from './project.js';
 import type { PythonEnvs } from './python-envs.js';
@@ -62,6 +63,8 @@ export interface ThroughputResult {
    * generator that leaves the server more of a 2-core machine than autocannon does.
    */
   wrk?: WrkResult | Skipped;
+  /** gRPC ModelInfer (raw_input_contents) at every connection count, against the batching deployment (bench/grpc-load.ts). */
+  grpc?: LoadPoint[] | Skipped;
   /** Served requests/s over in-process runs/s, per variant, at the highest connection count (`wrk.*`: wrk's figures). */
   overCeiling: Record<string, number | undefined>;
   peers?: {
@@ -118,6 +121,54 @@ async function wrkPoint(target: WrkTarget, connections: number, options: BenchOp
   return point;
 }
 
+/** The binary tensor data extension request as a wrk target. */
+function binaryTarget(url: string, pid: number): WrkTarget {
+  const bodies = v2BinaryBodies(ROWS);
+  return {
+    url,
+    bodies: bodies.map((b) => b.body),
+    headers: { 'content-type': 'application/octet-stream' },
+    bodyHeaders: bodies.map((b) => ({ 'inference-header-content-length': String(b.headerLength) })),
+    pid,
+  };
+}
+
+/** gRPC ModelInfer at every connection count (concurrent calls on one channel), each point `repeats` child runs. */
+async function grpcPoints(target: string, pid: number, options: BenchOptions, log: (m: string) => void): Promise<LoadPoint[]> {
+  const run = async (concurrency: number, seconds: number) => {
+    const server0 = treeCpuSeconds(pid);
+    const t0 = performance.now();
+    const r = await runChild(
+      process.execPath,
+      ['--import', 'tsx', path.join(REPO_ROOT, 'bench', 'grpc-load.ts'), target, String(concurrency), String(seconds), JSON.stringify(ROWS)],
+      { cwd: REPO_ROOT, env: process.env, timeoutMs: (seconds + 60) * 1000 },
+    );
+    const wallS = (performance.now() - t0) / 1000;
+    if (r.code !== 0) throw new Error(`grpc-load failed: ${r.stderr.slice(-1500)}`);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { rps: number; p50Ms: number; p99Ms: number; failed: number; clientCpuPct: number };
+    // The server's CPU over the child's whole life (its warm-up included): a slight overestimate.
+    return { ...out, serverCpuPct: (100 * (treeCpuSeconds(pid) - server0)) / wallS };
+  };
+  const points: LoadPoint[] = [];
+  for (const connections of options.connections) {
+    const runs = [];
+    for (let i = 0; i < options.repeats; i++) runs.push(await run(connections, options.duration));
+    const point: LoadPoint = {
+      connections,
+      rps: summarize(runs.map((r) => r.rps), 'req/s'),
+      p50: summarize(runs.map((r) => r.p50Ms), 'ms'),
+      p99: summarize(runs.map((r) => r.p99Ms), 'ms'),
+      non2xx: runs.reduce((a, r) => a + r.failed, 0),
+      errors: 0,
+      serverCpu: summarize(runs.map((r) => r.serverCpuPct), '%'),
+      clientCpu: summarize(runs.map((r) => r.clientCpuPct), '%'),
+    };
+    log(`gRPC ModelInfer @${connections}: ${Math.round(point.rps.median)} calls/s, p50 ${point.p50.median} ms, p99 ${point.p99.median} ms, server CPU ${point.serverCpu?.median}%, client CPU ${point.clientCpu.median}%`);
+    points.push(point);
+  }
+  return points;
+}
+
 /** The in-process ceiling, in a child process so it has a runtime of its own. */
 async function measureCeiling(options: BenchOptions): Promise<Ceiling> {
   const r = await runChild(
@@ -153,6 +204,7 @@ export async function measureThroughput(
   const top = options.connections[options.connections.length - 1];
   const wrk = wrkVersion();
   let wrkResult: WrkResult | Skipped = { skipped: WRK_HINT };
+  let grpc: LoadPoint[] | Skipped = { skipped: 'not measured' };
   if (!wrk) log(`${WRK_HINT}: wrk figures skipped`);
   for (const [key, deployer] of [['batching', 'bench-batch'], ['noBatching', 'bench-nobatch']] as const) {
     const d = await project.deploy(deployer, 'iris');
@@ -170,8 +222,12 @@ export async function measureThroughput(
           points: {
             invocations: await wrkPoint({ url: d.predictionUrl, bodies: asBuffers(mlflowBodies(ROWS)), headers: json, pid: d.pid }, top, options, log, '/invocations'),
             v2: await wrkPoint({ url: d.v2InferUrl, bodies: asBuffers(v2Bodies(ROWS, 'input', 'FP32')), headers: json, pid: d.pid }, top, options, log, 'v2'),
+            v2Binary: await wrkPoint(binaryTarget(d.v2InferUrl, d.pid), top, options, log, 'v2 binary'),
           },
         };
+      }
+      if (key === 'batching') {
+        grpc = d.grpcTarget ? await grpcPoints(d.grpcTarget, d.pid, options, log) : { skipped: 'the server has no gRPC listener (GRPC_URL is empty)' };
       }
     } finally {
       await project.remove(deployer, d.uuid, d.pid);
@@ -186,7 +242,8 @@ export async function measureThroughput(
   if ('points' in wrkResult) {
     for (const [name, point] of Object.entries(wrkResult.points)) overCeiling[`wrk.${name}`] = ratio(point.rps, ceiling.runsPerS);
   }
-  const result: ThroughputResult = { durationS: options.duration, repeats: options.repeats, ceiling, local, wrk: wrkResult, overCeiling };
+  overCeiling['grpc'] = ratio(at(grpc, top), ceiling.runsPerS);
+  const result: ThroughputResult = { durationS: options.duration, repeats: options.repeats, ceiling, local, wrk: wrkResult, grpc, overCeiling };
   if (!options.peers) return result;
 
   const mlflowServe = await withPeer('mlflow models serve', python?.mlflow ? undefined : python?.problems.mlflow, async () => {
