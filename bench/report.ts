@@ -168,7 +168,7 @@ export function markdownReport(r: BenchResults): string {
       }
     } else if (tp.wrk) out.push(row(['… wrk', skipped(tp.wrk), '', '']));
     const grpcTop = Array.isArray(tp.grpc) ? tp.grpc[tp.grpc.length - 1] : undefined;
-    if (grpcTop) out.push(row([`… gRPC ModelInfer, @${grpcTop.connections} concurrent calls`, formatSummary(grpcTop.rps), 'in-process', x(tp.overCeiling['grpc'])]));
+    if (grpcTop) out.push(row([`… gRPC ModelInfer, @${grpcTop.connections} concurrent calls (${tp.grpcClient ?? 'grpc-js'})`, formatSummary(grpcTop.rps), 'in-process', x(tp.overCeiling['grpc'])]));
     else if (tp.grpc) out.push(row(['… gRPC ModelInfer', skipped(tp.grpc), '', '']));
     if (tp.peers) {
       out.push(row(['… vs `mlflow models serve` /invocations', '', Array.isArray(tp.peers.mlflowServe) ? formatSummary(tp.peers.mlflowServe.at(-1)?.rps) : skipped(tp.peers.mlflowServe), x(tp.peers.localOverMlflowServe)]));
@@ -196,7 +196,7 @@ export function markdownReport(r: BenchResults): string {
     if (tp.wrk && 'points' in tp.wrk) {
       for (const [name, point] of Object.entries(tp.wrk.points)) out.push(...loadRows(`wrk (${tp.wrk.threads} thread), batching on, ${name}`, [point]));
     }
-    out.push(...loadRows('gRPC ModelInfer (concurrent calls), batching on', tp.grpc));
+    out.push(...loadRows(`gRPC ModelInfer (concurrent calls, ${tp.grpcClient ?? 'grpc-js'}), batching on`, tp.grpc));
     out.push(...loadRows('local, batching off, /invocations', tp.local.noBatching.invocations));
     out.push(...loadRows('local, batching off, v2', tp.local.noBatching.v2));
     out.push(...loadRows('mlflow models serve, /invocations', tp.peers?.mlflowServe));

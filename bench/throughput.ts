@@ -13,7 +13,8 @@ import { IRIS_ONNX, REPO_ROOT, type BenchProject } from './project.js';
 import type { PythonEnvs } from './python-envs.js';
 import { startMlflowServe, startMlserver, trainMlflowModel, trainMlserverModel, type PeerServer } from './python-servers.js';
 import { ratio, summarize, type Summary } from './stats.js';
-import { runWrk, wrkVersion, WRK_HINT, type WrkRun, type WrkTarget } from './wrk.js';
+import { findGhz, runGhz } from './ghz.js';
+import { reapedChildrenCpuSeconds, runWrk, wrkVersion, WRK_HINT, type WrkRun, type WrkTarget } from './wrk.js';
 
 /** One connection count against one endpoint. */
 export interface LoadPoint {
@@ -63,8 +64,10 @@ export interface ThroughputResult {
    * generator that leaves the server more of a 2-core machine than autocannon does.
    */
   wrk?: WrkResult | Skipped;
-  /** gRPC ModelInfer (raw_input_contents) at every connection count, against the batching deployment (bench/grpc-load.ts). */
+  /** gRPC ModelInfer (raw_input_contents) at every connection count, against the batching deployment. */
   grpc?: LoadPoint[] | Skipped;
+  /** What generated the gRPC load: ghz when installed, else the grpc-js loop of bench/grpc-load.ts. */
+  grpcClient?: string;
   /** Served requests/s over in-process runs/s, per variant, at the highest connection count (`wrk.*`: wrk's figures). */
   overCeiling: Record<string, number | undefined>;
   peers?: {
@@ -78,6 +81,8 @@ export interface ThroughputResult {
 }
 
 const ROWS = irisRows();
+// Set by grpcPoints: which load generator the gRPC figures come from.
+let grpcClient: string | undefined;
 
 /** Runs of every connection count against one target (after a short warm-up). */
 async function loadPoints(target: LoadTarget, options: BenchOptions, log: (m: string) => void, label: string): Promise<LoadPoint[]> {
@@ -135,7 +140,17 @@ function binaryTarget(url: string, pid: number): WrkTarget {
 
 /** gRPC ModelInfer at every connection count (concurrent calls on one channel), each point `repeats` child runs. */
 async function grpcPoints(target: string, pid: number, options: BenchOptions, log: (m: string) => void): Promise<LoadPoint[]> {
-  const run = async (concurrency: number, seconds: number) => {
+  const ghz = findGhz();
+  grpcClient = ghz ? `ghz (${ghz})` : 'grpc-js (bench/grpc-load.ts)';
+  if (!ghz) log('ghz not found (go install github.com/bojand/ghz/cmd/ghz@v0.120.0): gRPC load from a grpc-js client, which is slower per call than the server');
+  const viaGhz = async (concurrency: number, seconds: number) => {
+    const client0 = reapedChildrenCpuSeconds();
+    const t0 = performance.now();
+    const r = await runGhz(ghz!, target, ROWS[0], concurrency, seconds, pid);
+    return { ...r, clientCpuPct: (100 * (reapedChildrenCpuSeconds() - client0)) / ((performance.now() - t0) / 1000) };
+  };
+  if (ghz) await viaGhz(options.connections[options.connections.length - 1], Math.min(2, options.duration));
+  const run = ghz ? viaGhz : async (concurrency: number, seconds: number) => {
     const server0 = treeCpuSeconds(pid);
     const t0 = performance.now();
     const r = await runChild(
@@ -205,6 +220,7 @@ export async function measureThroughput(
   const wrk = wrkVersion();
   let wrkResult: WrkResult | Skipped = { skipped: WRK_HINT };
   let grpc: LoadPoint[] | Skipped = { skipped: 'not measured' };
+  grpcClient = undefined;
   if (!wrk) log(`${WRK_HINT}: wrk figures skipped`);
   for (const [key, deployer] of [['batching', 'bench-batch'], ['noBatching', 'bench-nobatch']] as const) {
     const d = await project.deploy(deployer, 'iris');
@@ -243,7 +259,7 @@ export async function measureThroughput(
     for (const [name, point] of Object.entries(wrkResult.points)) overCeiling[`wrk.${name}`] = ratio(point.rps, ceiling.runsPerS);
   }
   overCeiling['grpc'] = ratio(at(grpc, top), ceiling.runsPerS);
-  const result: ThroughputResult = { durationS: options.duration, repeats: options.repeats, ceiling, local, wrk: wrkResult, grpc, overCeiling };
+  const result: ThroughputResult = { durationS: options.duration, repeats: options.repeats, ceiling, local, wrk: wrkResult, grpc, grpcClient, overCeiling };
   if (!options.peers) return result;
 
   const mlflowServe = await withPeer('mlflow models serve', python?.mlflow ? undefined : python?.problems.mlflow, async () => {

@@ -87,8 +87,8 @@ end
 `;
 }
 
-// utime + stime of this process's reaped children (fields 16 and 17 of /proc/self/stat), in seconds.
-function reapedChildrenCpuSeconds(): number {
+/** utime + stime of this process's reaped children (fields 16 and 17 of /proc/self/stat), in seconds. */
+export function reapedChildrenCpuSeconds(): number {
   const stat = readFileSync('/proc/self/stat', 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[13]) + Number(fields[14])) / 100;
