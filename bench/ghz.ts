@@ -44,8 +44,9 @@ export async function runGhz(ghz: string, target: string, row: number[], concurr
   );
   const wallS = (performance.now() - t0) / 1000;
   if (r.code !== 0 && !r.stdout.trim().startsWith('{')) throw new Error(`ghz exited ${r.code}: ${r.stderr.slice(-500)}`);
+  // count: calls made; total: the run's duration in ns; rps: count over total.
   const j = JSON.parse(r.stdout) as {
-    total: number;
+    count: number;
     rps: number;
     statusCodeDistribution?: Record<string, number>;
     latencyDistribution?: Array<{ percentage: number; latency: number }> | null;
@@ -56,7 +57,7 @@ export async function runGhz(ghz: string, target: string, row: number[], concurr
   const failed = Object.entries(codes).filter(([code]) => code !== 'OK' && code !== 'Unavailable').reduce((a, [, n]) => a + n, 0);
   const lat = (p: number) => (j.latencyDistribution?.find((l) => l.percentage === p)?.latency ?? 0) / 1e6;
   return {
-    rps: j.total > 0 ? (j.rps * okCalls) / j.total : 0,
+    rps: j.count > 0 ? (j.rps * okCalls) / j.count : 0,
     p50Ms: lat(50),
     p99Ms: lat(99),
     failed,
