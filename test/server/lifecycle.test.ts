@@ -73,11 +73,12 @@ describe('config and start errors', () => {
   });
 
   it('each bad key gets its own line', async () => {
-    const r = await runToExit({ ...baseConfig(tempDir()), port: 70000, workers: 0, batching: { enabled: 'yes' } });
+    const r = await runToExit({ ...baseConfig(tempDir()), port: 70000, grpcPort: 'x', workers: 0, batching: { enabled: 'yes' } });
     expect(r.code).toBe(2);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toEqual([
       expect.stringMatching(/server-config\.json: port: Too big: expected number to be <=65535$/),
+      expect.stringMatching(/server-config\.json: grpcPort: expected a port number \(0 picks a free one\) or false$/),
       expect.stringMatching(/server-config\.json: workers: Too small: expected number to be >=1$/),
       expect.stringMatching(/server-config\.json: batching\.enabled: expected boolean, received string$/),
     ]);
@@ -107,7 +108,7 @@ describe('config and start errors', () => {
     expect(r.stderr).toMatch(/cannot start the model server: cannot load model 'iris' version 'v1' from .*package\.json: /);
   });
 
-  it('a port already taken exits 1', async () => {
+  it('a port (HTTP or gRPC) already taken exits 1', async () => {
     const blocker = createServer();
     await new Promise<void>((res) => blocker.listen(0, '127.0.0.1', res));
     const port = (blocker.address() as { port: number }).port;
@@ -115,6 +116,9 @@ describe('config and start errors', () => {
       const r = await runToExit({ ...baseConfig(tempDir()), port });
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/EADDRINUSE/);
+      const g = await runToExit({ ...baseConfig(tempDir()), grpcPort: port });
+      expect(g.code).toBe(1);
+      expect(g.stderr).toMatch(new RegExp(`cannot listen for gRPC on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
     } finally {
       blocker.close();
     }
