@@ -18,7 +18,22 @@ export function mlflowBodies(rows: number[][]): string[] {
   return rows.map((row) => JSON.stringify({ dataframe_split: { columns: FEATURES, data: [row] } }));
 }
 
-/** Open Inference Protocol v2, one [1, 4] tensor named `name` of `datatype`. */
+/** Open Inference Protocol v2 (JSON), one [1, 4] tensor named `name` of `datatype`. */
 export function v2Bodies(rows: number[][], name: string, datatype: 'FP32' | 'FP64'): string[] {
   return rows.map((row) => JSON.stringify({ inputs: [{ name, shape: [1, 4], datatype, data: row }] }));
+}
+
+/**
+ * Open Inference Protocol v2 with the binary tensor data extension: a JSON header (its length in the
+ * Inference-Header-Content-Length header) followed by the [1, 4] FP32 row as raw little-endian bytes, asking
+ * for binary outputs, as tritonclient sends by default.
+ */
+export function v2BinaryBodies(rows: number[][]): Array<{ body: Buffer; headerLength: number }> {
+  return rows.map((row) => {
+    const header = Buffer.from(JSON.stringify({
+      inputs: [{ name: 'input', shape: [1, 4], datatype: 'FP32', parameters: { binary_data_size: 16 } }],
+      outputs: [{ name: 'label', parameters: { binary_data: true } }, { name: 'probabilities', parameters: { binary_data: true } }],
+    }));
+    return { body: Buffer.concat([header, Buffer.from(new Float32Array(row).buffer)]), headerLength: header.length };
+  });
 }

@@ -24,6 +24,8 @@ export interface Deployed {
   pid: number;
   predictionUrl: string;
   v2InferUrl: string;
+  /** host:port of the gRPC listener ('' when off). */
+  grpcTarget: string;
   healthUrl: string;
   /** Wall time of the `deploy` command, ms. */
   cliMs: number;
@@ -85,6 +87,7 @@ export async function createProject(): Promise<BenchProject> {
         pid,
         predictionUrl: json.info.PREDICTION_URL,
         v2InferUrl: json.info.V2_INFER_URL,
+        grpcTarget: json.info.GRPC_URL ?? '',
         healthUrl: json.info.HEALTH_CHECK_URL,
         cliMs: result.ms,
       };

@@ -81,7 +81,12 @@ export function judgeTargets(results: Omit<BenchResults, 'targets' | 'durationS'
   add('deploy → first prediction (local)', deploy?.local.total.median, ' ms', '< 1000 ms', (v) => v < 1000);
   add('served /invocations req/s (batching on, 32 conn) / in-process runs/s', tp?.overCeiling['batching.invocations'], '×', '≥ 0.33×', (v) => v >= 1 / 3);
   add('served v2 req/s (batching on, 32 conn) / in-process runs/s', tp?.overCeiling['batching.v2'], '×', '≥ 0.33×', (v) => v >= 1 / 3);
+  add('wrk: served /invocations req/s (32 conn) / in-process runs/s', tp?.overCeiling['wrk.invocations'], '×', '≥ 0.4×', (v) => v >= 0.4);
+  add('wrk: served v2 JSON req/s (32 conn) / in-process runs/s', tp?.overCeiling['wrk.v2'], '×', '≥ 0.4×', (v) => v >= 0.4);
+  add('wrk: served v2 binary tensors req/s (32 conn) / in-process runs/s', tp?.overCeiling['wrk.v2Binary'], '×', '≥ 0.5×', (v) => v >= 0.5);
+  add('gRPC ModelInfer calls/s (32 concurrent) / in-process runs/s', tp?.overCeiling['grpc'], '×', '≥ 0.5×', (v) => v >= 0.5);
   add('served /invocations req/s / `mlflow models serve` (32 conn)', tp?.peers?.localOverMlflowServe, '×', '≥ 10×', (v) => v >= 10);
+  add('idle model server RSS / bare node with one onnxruntime session', scale?.idleRssOverFloor, '×', '≤ 1.1×', (v) => v <= 1.1);
   const at10k = scale?.find.find((p) => p.services === 10000);
   add('`find --json` over 10,000 services, all printed (10 MB)', at10k?.find.median, ' ms', '< 150 ms', (v) => v < 150);
   add('`find --json` lookup among 10,000 services (pipeline, step, model)', at10k?.lookup?.median, ' ms', '< 150 ms', (v) => v < 150);
@@ -164,6 +169,15 @@ export function markdownReport(r: BenchResults): string {
     const top = tp.local.batching.invocations[tp.local.batching.invocations.length - 1];
     out.push(row(['In-process onnxruntime (1 session, sequential)', formatSummary(tp.ceiling.runsPerS), '', '']));
     out.push(row([`Served /invocations, batching on, @${top?.connections}`, formatSummary(top?.rps), 'in-process', x(tp.overCeiling['batching.invocations'])]));
+    const wrk = tp.wrk && 'points' in tp.wrk ? tp.wrk : undefined;
+    if (wrk) {
+      for (const [name, point] of Object.entries(wrk.points)) {
+        out.push(row([`… wrk, ${name}, @${point.connections}`, formatSummary(point.rps), 'in-process', x(tp.overCeiling[`wrk.${name}`])]));
+      }
+    } else if (tp.wrk) out.push(row(['… wrk', skipped(tp.wrk), '', '']));
+    const grpcTop = Array.isArray(tp.grpc) ? tp.grpc[tp.grpc.length - 1] : undefined;
+    if (grpcTop) out.push(row([`… gRPC ModelInfer, @${grpcTop.connections} concurrent calls (${tp.grpcClient ?? 'grpc-js'})`, formatSummary(grpcTop.rps), 'in-process', x(tp.overCeiling['grpc'])]));
+    else if (tp.grpc) out.push(row(['… gRPC ModelInfer', skipped(tp.grpc), '', '']));
     if (tp.peers) {
       out.push(row(['… vs `mlflow models serve` /invocations', '', Array.isArray(tp.peers.mlflowServe) ? formatSummary(tp.peers.mlflowServe.at(-1)?.rps) : skipped(tp.peers.mlflowServe), x(tp.peers.localOverMlflowServe)]));
       out.push(row(['… v2 vs MLServer v2', '', Array.isArray(tp.peers.mlserver) ? formatSummary(tp.peers.mlserver.at(-1)?.rps) : skipped(tp.peers.mlserver), x(tp.peers.localOverMlserver)]));
@@ -176,7 +190,7 @@ export function markdownReport(r: BenchResults): string {
       if (p.lookup) out.push(row([`… lookup among them (\`${LOOKUP_ARGS.join(' ')}\`: ${p.lookupMatches} printed)`, formatSummary(p.lookup), '', '']));
     }
     out.push(row([`${scale.deployInARow.count} deploys in a row (each / total)`, `${formatSummary(scale.deployInARow.each)} / ${fmt(scale.deployInARow.totalMs)} ms`, '', '']));
-    out.push(row([`Idle model server RSS (${scale.processesPerServer} process(es))`, formatSummary(scale.idleServerRss), '', '']));
+    out.push(row([`Idle model server RSS (${scale.processesPerServer} process(es))`, formatSummary(scale.idleServerRss), scale.idleRssFloor ? `bare node + one onnxruntime session: ${formatSummary(scale.idleRssFloor)}` : '', x(scale.idleRssOverFloor)]));
   } else if (r.scale) out.push(row(['Scale', `error: ${(r.scale as { error: string }).error}`, '', '']));
   const seldon = ok(r.seldonFind && !('skipped' in r.seldonFind) ? r.seldonFind : undefined);
   if (r.seldonFind && 'skipped' in r.seldonFind) out.push(row(['Seldon find', skipped(r.seldonFind), '', '']));
@@ -194,6 +208,10 @@ export function markdownReport(r: BenchResults): string {
     );
     out.push(...loadRows('local, batching on, /invocations', tp.local.batching.invocations));
     out.push(...loadRows('local, batching on, v2', tp.local.batching.v2));
+    if (tp.wrk && 'points' in tp.wrk) {
+      for (const [name, point] of Object.entries(tp.wrk.points)) out.push(...loadRows(`wrk (${tp.wrk.threads} thread), batching on, ${name}`, [point]));
+    }
+    out.push(...loadRows(`gRPC ModelInfer (concurrent calls, ${tp.grpcClient ?? 'grpc-js'}), batching on`, tp.grpc));
     out.push(...loadRows('local, batching off, /invocations', tp.local.noBatching.invocations));
     out.push(...loadRows('local, batching off, v2', tp.local.noBatching.v2));
     out.push(...loadRows('mlflow models serve, /invocations', tp.peers?.mlflowServe));

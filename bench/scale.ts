@@ -2,6 +2,7 @@
  * Figure 4, scale: `zenml model-deployer find --json` over 1,000 and 10,000 registered (inactive)
  * services; 20 `deploy`s in a row; the resident memory of an idle model server (with its children).
  */
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchOptions } from './options.js';
@@ -9,7 +10,8 @@ import { cliEnv, REPO_ROOT, type BenchProject, type Deployed } from './project.j
 import { treeRssMiB } from './proc-stats.js';
 import { seedServices } from './seed-services.js';
 import { ratio, summarize, type Summary } from './stats.js';
-import { runChild } from './processes.js';
+import { runChild, stopGroup, trackProcess } from './processes.js';
+import { IRIS_ONNX } from './project.js';
 
 /** The lookup a CI job runs after training: the server of one pipeline step's model. */
 export const LOOKUP_ARGS = ['--pipeline-name', 'bench', '--pipeline-step-name', 'step-7', '--model-name', 'iris'];
@@ -35,6 +37,10 @@ export interface ScaleResult {
   deployInARow: { count: number; each: Summary; totalMs: number };
   /** VmRSS of each idle server's process tree, 2 s after the last deploy. */
   idleServerRss: Summary;
+  /** The floor: VmRSS of bare node holding one onnxruntime session on the same model (bench/rss-floor.mjs), idle 2 s. */
+  idleRssFloor: Summary;
+  /** idleServerRss over idleRssFloor (medians). */
+  idleRssOverFloor?: number;
   processesPerServer: number;
 }
 
@@ -78,17 +84,52 @@ export async function measureScale(project: BenchProject, options: BenchOptions,
     const totalMs = performance.now() - start;
     await sleep(2000);
     const rss = deployed.map((d) => treeRssMiB(d.pid));
+    const floor = await rssFloor(3);
+    const idleServerRss = summarize(rss.map((r) => r.mib), 'MiB');
     const result: ScaleResult = {
       find: points,
       deployInARow: { count: deployed.length, each: summarize(deployed.map((d) => d.cliMs), 'ms'), totalMs: Math.round(totalMs) },
-      idleServerRss: summarize(rss.map((r) => r.mib), 'MiB'),
+      idleServerRss,
+      idleRssFloor: floor,
+      idleRssOverFloor: ratio(idleServerRss, floor),
       processesPerServer: Math.max(...rss.map((r) => r.processes)),
     };
-    log(`${deployed.length} deploys in a row: ${result.deployInARow.totalMs} ms; idle server RSS ${result.idleServerRss.median} MiB`);
+    log(`${deployed.length} deploys in a row: ${result.deployInARow.totalMs} ms; idle server RSS ${idleServerRss.median} MiB (floor ${floor.median} MiB)`);
     return result;
   } finally {
     for (const d of deployed) await project.remove('bench-many', d.uuid, d.pid).catch(() => undefined);
   }
+}
+
+/** VmRSS of `count` bare node processes with one onnxruntime session each (bench/rss-floor.mjs), 2 s after loading. */
+async function rssFloor(count: number): Promise<Summary> {
+  const mibs: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bench', 'rss-floor.mjs'), IRIS_ONNX], { detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
+    if (child.pid === undefined) throw new Error('cannot start bench/rss-floor.mjs');
+    trackProcess(child.pid, 'rss-floor');
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('bench/rss-floor.mjs did not load the model within 30 s')), 30_000);
+        child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+          if (d.includes('ready')) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        child.once('exit', (code) => {
+          clearTimeout(timer);
+          reject(new Error(`bench/rss-floor.mjs exited ${code}`));
+        });
+      });
+      await sleep(2000);
+      mibs.push(treeRssMiB(child.pid).mib);
+    } finally {
+      child.removeAllListeners('exit');
+      await stopGroup(child.pid, 2000);
+    }
+  }
+  return summarize(mibs, 'MiB');
 }
 
 /** Wall times of `runs` runs of a find command (after one uncounted run), checking how many it printed. */

@@ -4,14 +4,17 @@
  * ceiling; with peers, against `mlflow models serve` and MLServer serving the scikit-learn model.
  */
 import path from 'node:path';
-import { irisRows, mlflowBodies, v2Bodies } from './iris-requests.js';
+import { irisRows, mlflowBodies, v2BinaryBodies, v2Bodies } from './iris-requests.js';
 import { firstSuccess, runLoad, type LoadTarget } from './load.js';
 import type { BenchOptions } from './options.js';
+import { treeCpuSeconds } from './proc-stats.js';
 import { runChild, stopGroup } from './processes.js';
 import { IRIS_ONNX, REPO_ROOT, type BenchProject } from './project.js';
 import type { PythonEnvs } from './python-envs.js';
 import { startMlflowServe, startMlserver, trainMlflowModel, trainMlserverModel, type PeerServer } from './python-servers.js';
 import { ratio, summarize, type Summary } from './stats.js';
+import { findGhz, runGhz } from './ghz.js';
+import { reapedChildrenCpuSeconds, runWrk, wrkVersion, WRK_HINT, type WrkRun, type WrkTarget } from './wrk.js';
 
 /** One connection count against one endpoint. */
 export interface LoadPoint {
@@ -37,6 +40,16 @@ export interface Ceiling {
 
 type Skipped = { skipped: string };
 
+/** wrk's points: one per protocol, at the highest connection count. */
+export interface WrkResult {
+  version: string;
+  threads: number;
+  points: Record<string, LoadPoint>;
+}
+
+// One thread: the server runs one node worker; a second wrk thread only takes CPU from it on 2 cores.
+const WRK_THREADS = 1;
+
 /** What figure 3 measured. */
 export interface ThroughputResult {
   durationS: number;
@@ -46,7 +59,16 @@ export interface ThroughputResult {
     batching: { invocations: LoadPoint[]; v2: LoadPoint[] };
     noBatching: { invocations: LoadPoint[]; v2: LoadPoint[] };
   };
-  /** Served requests/s over in-process runs/s, per variant, at the highest connection count. */
+  /**
+   * wrk at the highest connection count against the batching deployment (the default settings): a C load
+   * generator that leaves the server more of a 2-core machine than autocannon does.
+   */
+  wrk?: WrkResult | Skipped;
+  /** gRPC ModelInfer (raw_input_contents) at every connection count, against the batching deployment. */
+  grpc?: LoadPoint[] | Skipped;
+  /** What generated the gRPC load: ghz when installed, else the grpc-js loop of bench/grpc-load.ts. */
+  grpcClient?: string;
+  /** Served requests/s over in-process runs/s, per variant, at the highest connection count (`wrk.*`: wrk's figures). */
   overCeiling: Record<string, number | undefined>;
   peers?: {
     mlflowServe: LoadPoint[] | Skipped;
@@ -59,6 +81,8 @@ export interface ThroughputResult {
 }
 
 const ROWS = irisRows();
+// Set by grpcPoints: which load generator the gRPC figures come from.
+let grpcClient: string | undefined;
 
 /** Runs of every connection count against one target (after a short warm-up). */
 async function loadPoints(target: LoadTarget, options: BenchOptions, log: (m: string) => void, label: string): Promise<LoadPoint[]> {
@@ -78,6 +102,83 @@ async function loadPoints(target: LoadTarget, options: BenchOptions, log: (m: st
       clientCpu: summarize(runs.map((r) => r.clientCpuPct), '%'),
     };
     log(`${label} @${connections}: ${Math.round(point.rps.median)} req/s, p50 ${point.p50.median} ms, p99 ${point.p99.median} ms, server CPU ${point.serverCpu?.median ?? '?'}%, client CPU ${point.clientCpu.median}%`);
+    points.push(point);
+  }
+  return points;
+}
+
+/** `options.repeats` wrk runs at `connections` against one target (after a short warm-up), as a LoadPoint. */
+async function wrkPoint(target: WrkTarget, connections: number, options: BenchOptions, log: (m: string) => void, label: string): Promise<LoadPoint> {
+  await runWrk(target, connections, Math.min(2, options.duration), WRK_THREADS);
+  const runs: WrkRun[] = [];
+  for (let i = 0; i < options.repeats; i++) runs.push(await runWrk(target, connections, options.duration, WRK_THREADS));
+  const point: LoadPoint = {
+    connections,
+    rps: summarize(runs.map((r) => r.rps), 'req/s'),
+    p50: summarize(runs.map((r) => r.p50Ms), 'ms'),
+    p99: summarize(runs.map((r) => r.p99Ms), 'ms'),
+    non2xx: runs.reduce((a, r) => a + r.non2xx, 0),
+    errors: runs.reduce((a, r) => a + r.errors, 0),
+    serverCpu: target.pid ? summarize(runs.map((r) => r.serverCpuPct ?? 0), '%') : undefined,
+    clientCpu: summarize(runs.map((r) => r.clientCpuPct), '%'),
+  };
+  log(`wrk ${label} @${connections}: ${Math.round(point.rps.median)} req/s, p50 ${point.p50.median} ms, p99 ${point.p99.median} ms, server CPU ${point.serverCpu?.median ?? '?'}%, wrk CPU ${point.clientCpu.median}%`);
+  return point;
+}
+
+/** The binary tensor data extension request as a wrk target. */
+function binaryTarget(url: string, pid: number): WrkTarget {
+  const bodies = v2BinaryBodies(ROWS);
+  return {
+    url,
+    bodies: bodies.map((b) => b.body),
+    headers: { 'content-type': 'application/octet-stream' },
+    bodyHeaders: bodies.map((b) => ({ 'inference-header-content-length': String(b.headerLength) })),
+    pid,
+  };
+}
+
+/** gRPC ModelInfer at every connection count (concurrent calls on one channel), each point `repeats` child runs. */
+async function grpcPoints(target: string, pid: number, options: BenchOptions, log: (m: string) => void): Promise<LoadPoint[]> {
+  const ghz = findGhz();
+  grpcClient = ghz ? `ghz (${ghz})` : 'grpc-js (bench/grpc-load.ts)';
+  if (!ghz) log('ghz not found (go install github.com/bojand/ghz/cmd/ghz@v0.120.0): gRPC load from a grpc-js client, which is slower per call than the server');
+  const viaGhz = async (concurrency: number, seconds: number) => {
+    const client0 = reapedChildrenCpuSeconds();
+    const t0 = performance.now();
+    const r = await runGhz(ghz!, target, ROWS[0], concurrency, seconds, pid);
+    return { ...r, clientCpuPct: (100 * (reapedChildrenCpuSeconds() - client0)) / ((performance.now() - t0) / 1000) };
+  };
+  if (ghz) await viaGhz(options.connections[options.connections.length - 1], Math.min(2, options.duration));
+  const run = ghz ? viaGhz : async (concurrency: number, seconds: number) => {
+    const server0 = treeCpuSeconds(pid);
+    const t0 = performance.now();
+    const r = await runChild(
+      process.execPath,
+      ['--import', 'tsx', path.join(REPO_ROOT, 'bench', 'grpc-load.ts'), target, String(concurrency), String(seconds), JSON.stringify(ROWS)],
+      { cwd: REPO_ROOT, env: process.env, timeoutMs: (seconds + 60) * 1000 },
+    );
+    const wallS = (performance.now() - t0) / 1000;
+    if (r.code !== 0) throw new Error(`grpc-load failed: ${r.stderr.slice(-1500)}`);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { rps: number; p50Ms: number; p99Ms: number; failed: number; clientCpuPct: number };
+    // The server's CPU over the child's whole life (its warm-up included): a slight overestimate.
+    return { ...out, serverCpuPct: (100 * (treeCpuSeconds(pid) - server0)) / wallS };
+  };
+  const points: LoadPoint[] = [];
+  for (const connections of options.connections) {
+    const runs = [];
+    for (let i = 0; i < options.repeats; i++) runs.push(await run(connections, options.duration));
+    const point: LoadPoint = {
+      connections,
+      rps: summarize(runs.map((r) => r.rps), 'req/s'),
+      p50: summarize(runs.map((r) => r.p50Ms), 'ms'),
+      p99: summarize(runs.map((r) => r.p99Ms), 'ms'),
+      non2xx: runs.reduce((a, r) => a + r.failed, 0),
+      errors: 0,
+      serverCpu: summarize(runs.map((r) => r.serverCpuPct), '%'),
+      clientCpu: summarize(runs.map((r) => r.clientCpuPct), '%'),
+    };
+    log(`gRPC ModelInfer @${connections}: ${Math.round(point.rps.median)} calls/s, p50 ${point.p50.median} ms, p99 ${point.p99.median} ms, server CPU ${point.serverCpu?.median}%, client CPU ${point.clientCpu.median}%`);
     points.push(point);
   }
   return points;
@@ -115,6 +216,12 @@ export async function measureThroughput(
   await project.zenml(['model-deployer', 'register', 'bench-batch', '--flavor', 'local', '-c', 'batching.enabled=true']);
   await project.zenml(['model-deployer', 'register', 'bench-nobatch', '--flavor', 'local', '-c', 'batching.enabled=false']);
   const local = {} as ThroughputResult['local'];
+  const top = options.connections[options.connections.length - 1];
+  const wrk = wrkVersion();
+  let wrkResult: WrkResult | Skipped = { skipped: WRK_HINT };
+  let grpc: LoadPoint[] | Skipped = { skipped: 'not measured' };
+  grpcClient = undefined;
+  if (!wrk) log(`${WRK_HINT}: wrk figures skipped`);
   for (const [key, deployer] of [['batching', 'bench-batch'], ['noBatching', 'bench-nobatch']] as const) {
     const d = await project.deploy(deployer, 'iris');
     try {
@@ -122,18 +229,37 @@ export async function measureThroughput(
         invocations: await loadPoints({ url: d.predictionUrl, bodies: mlflowBodies(ROWS), pid: d.pid }, options, log, `${deployer} /invocations`),
         v2: await loadPoints({ url: d.v2InferUrl, bodies: v2Bodies(ROWS, 'input', 'FP32'), pid: d.pid }, options, log, `${deployer} v2`),
       };
+      if (wrk && key === 'batching') {
+        const json = { 'content-type': 'application/json' };
+        const asBuffers = (bodies: string[]) => bodies.map((b) => Buffer.from(b));
+        wrkResult = {
+          version: wrk,
+          threads: WRK_THREADS,
+          points: {
+            invocations: await wrkPoint({ url: d.predictionUrl, bodies: asBuffers(mlflowBodies(ROWS)), headers: json, pid: d.pid }, top, options, log, '/invocations'),
+            v2: await wrkPoint({ url: d.v2InferUrl, bodies: asBuffers(v2Bodies(ROWS, 'input', 'FP32')), headers: json, pid: d.pid }, top, options, log, 'v2'),
+            v2Binary: await wrkPoint(binaryTarget(d.v2InferUrl, d.pid), top, options, log, 'v2 binary'),
+          },
+        };
+      }
+      if (key === 'batching') {
+        grpc = d.grpcTarget ? await grpcPoints(d.grpcTarget, d.pid, options, log) : { skipped: 'the server has no gRPC listener (GRPC_URL is empty)' };
+      }
     } finally {
       await project.remove(deployer, d.uuid, d.pid);
     }
   }
-  const top = options.connections[options.connections.length - 1];
   const overCeiling: Record<string, number | undefined> = {};
   for (const variant of ['batching', 'noBatching'] as const) {
     for (const endpoint of ['invocations', 'v2'] as const) {
       overCeiling[`${variant}.${endpoint}`] = ratio(at(local[variant][endpoint], top), ceiling.runsPerS);
     }
   }
-  const result: ThroughputResult = { durationS: options.duration, repeats: options.repeats, ceiling, local, overCeiling };
+  if ('points' in wrkResult) {
+    for (const [name, point] of Object.entries(wrkResult.points)) overCeiling[`wrk.${name}`] = ratio(point.rps, ceiling.runsPerS);
+  }
+  overCeiling['grpc'] = ratio(at(grpc, top), ceiling.runsPerS);
+  const result: ThroughputResult = { durationS: options.duration, repeats: options.repeats, ceiling, local, wrk: wrkResult, grpc, grpcClient, overCeiling };
   if (!options.peers) return result;
 
   const mlflowServe = await withPeer('mlflow models serve', python?.mlflow ? undefined : python?.problems.mlflow, async () => {

@@ -14,6 +14,8 @@ export {
 } from './deployers/base-model-deployer.js';
 export type { ServiceFilter } from './deployers/service-filter.js';
 export { withProgress, type ProgressReporter } from './deployers/progress.js';
+export { predictOverHttp, resolveEndpoint, type HttpPredictTarget } from './predict/http-predict.js';
+export type { Prediction, PredictionProtocol, PredictRequest } from './predict/prediction.js';
 export { waitForServiceState } from './deployers/wait-for-state.js';
 export { BaseService, type ServiceInit, type ServiceJSON } from './services/base-service.js';
 export {

@@ -6,6 +6,7 @@ import { addFindOptions, collect, deployerOption, timeoutOption } from './shared
 
 const components = () => import('./handlers/component-handlers.js');
 const services = () => import('./handlers/service-handlers.js');
+const predict = () => import('./handlers/predict-handler.js');
 
 /** `zenml model-deployer …`: deployer components, flavors and the model servers they run. */
 export function buildModelDeployerCommand(): Command {
@@ -77,6 +78,15 @@ export function buildModelDeployerCommand(): Command {
     .addOption(timeoutOption())
     .addOption(deployerOption())
     .action(lazyAction(services, (m, ctx, uuid, opts) => m.startHandler(ctx, uuid as string, opts as never)));
+  md.command('predict <uuid>')
+    .description("send a prediction request to a model server and print its answer")
+    .option('--data <json>', 'the request body as JSON (MLflow scoring or v2 inference request)')
+    .option('--file <path>', 'read the request from a file: .csv (MLflow, text/csv), .json, or - for stdin')
+    .option('--protocol <protocol>', "mlflow or v2 (default: what the server serves natively; CSV is always mlflow)")
+    .option('--model <name>', 'the model to ask, on a server that serves several')
+    .option('-t, --timeout <seconds>', 'seconds to wait for the answer', '60')
+    .addOption(deployerOption())
+    .action(lazyAction(predict, (m, ctx, uuid, opts) => m.predictHandler(ctx, uuid as string, opts as never)));
   md.addCommand(buildModelsCommand());
   return md;
 }

@@ -31,6 +31,11 @@ export class Output {
     this.chalk = new Chalk({ level: colorEnabled(options.color) ? 1 : 0 });
   }
 
+  /** Whether stdout is a terminal (tables for people) or a pipe (JSON for programs). */
+  get stdoutIsTTY(): boolean {
+    return Boolean((this.stdout as NodeJS.WriteStream).isTTY);
+  }
+
   /**
    * Print a result: its JSON with --json; with --quiet, the ids of what it lists, created, changed or
    * deleted (one a line: see idsOf); else the human rendering. Every command prints through here, so

@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { NotFoundError, UsageError } from '../errors.js';
+import { NotFoundError, ServerError, UsageError } from '../errors.js';
+import type { Prediction, PredictRequest } from '../predict/prediction.js';
 import type { BaseService } from '../services/base-service.js';
 import {
   parseServiceConfig,
@@ -144,6 +145,20 @@ export abstract class BaseModelDeployer<Settings = Record<string, unknown>> {
     return config;
   }
 
+  /**
+   * Send one prediction to a running server. The default POSTs the body to the URLs of
+   * `getModelServerInfo` (PREDICTION_URL for MLflow's protocol, V2_INFER_URL for v2) with the
+   * `authToken` setting as bearer token, when the settings have one; flavors whose servers speak
+   * something else override it and return the answer (or throw UsageError for a rejected request).
+   */
+  protected async performPredict(service: BaseService, request: PredictRequest): Promise<Prediction> {
+    // Imported here: only `predict` needs the HTTP client.
+    const { predictOverHttp } = await import('../predict/http-predict.js');
+    const token = (this.settings as { authToken?: unknown } | undefined)?.authToken;
+    const info = this.getModelServerInfo(service);
+    return predictOverHttp({ uuid: service.uuid, info, authToken: typeof token === 'string' ? token : undefined }, request);
+  }
+
   /** Serialize deploys of this deployer across processes; flavors with shared state override it. */
   protected async withDeploymentLock<T>(fn: () => Promise<T>): Promise<T> {
     return fn();
@@ -207,6 +222,19 @@ export abstract class BaseModelDeployer<Settings = Record<string, unknown>> {
     throw new UsageError(`uuid prefix '${idOrPrefix}' is ambiguous: ${matches.map((s) => s.uuid).join(', ')}`, {
       details: { candidates: matches.map((s) => s.uuid) },
     });
+  }
+
+  /** Ask a running server for a prediction; a server that is not running is an error before anything is sent. */
+  async predict(idOrPrefix: string, request: PredictRequest): Promise<Prediction> {
+    const service = await this.getModelServer(idOrPrefix);
+    if (!service.isRunning) {
+      const { state, lastError } = service.status;
+      const why = lastError.split('\n')[0];
+      throw new ServerError(`model server ${service.uuid} is not running (state: ${state}${why ? `: ${why}` : ''})`, {
+        suggestion: `start it with \`zenml model-deployer start ${service.uuid}\``,
+      });
+    }
+    return { ...(await this.performPredict(service, request)), uuid: service.uuid };
   }
 
   /** Stop a server; it stays findable and can be started again. */

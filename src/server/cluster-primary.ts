@@ -12,11 +12,14 @@ import type { LogLine } from './logger.js';
 import { mergeSnapshots, type MetricsSnapshot } from './metrics.js';
 import type { ModelSpec, ServerConfig } from './config.js';
 import type { SwapOutcome } from './server-context.js';
+import { findFreePort } from '../services/free-port.js';
 
 /** A running cluster, seen from the primary. */
 export interface ClusterPrimary {
   /** The port every worker shares. */
   port: number;
+  /** The gRPC port every worker shares; undefined when gRPC is off. */
+  grpcPort?: number;
   /** Asks every worker to drain and exit; resolves when all have exited. */
   close(): Promise<void>;
   /** Kills every worker at once (second stop signal). */
@@ -39,6 +42,10 @@ function workerEntry(): { exec: string; execArgv: string[] } {
 /** Forks `config.workers` workers and resolves once all of them listen; rejects if one fails to start. */
 export async function startClusterPrimary(config: ServerConfig, log: LogLine): Promise<ClusterPrimary> {
   cluster.setupPrimary({ ...workerEntry(), args: [] });
+  // node:cluster shares one listening handle per address key, and HTTP's port 0 already has the key for port 0:
+  // a gRPC listen(0) would land on that same handle. So gRPC gets a concrete port here, before any worker starts.
+  const grpcPort = config.grpcPort === 0 ? await findFreePort(config.host) : config.grpcPort;
+  config = { ...config, grpcPort };
   let models: ModelSpec[] = config.models;
   let port = config.port;
   let shuttingDown = false;
@@ -96,12 +103,18 @@ export async function startClusterPrimary(config: ServerConfig, log: LogLine): P
     const member: Member = { index, worker, channel };
     worker.on('message', (m) => channel.receive(m));
     return new Promise((resolve, reject) => {
-      worker.once('listening', (address: AddressInfo) => {
+      // A worker is up once it listens for HTTP and, when on, for gRPC (it starts them in that order).
+      let awaiting = grpcPort === false ? 1 : 2;
+      const onListening = (address: AddressInfo) => {
+        if (grpcPort === false || address.port !== grpcPort) port = address.port;
+        awaiting -= 1;
+        if (awaiting > 0) return;
+        worker.off('listening', onListening);
         listening = true;
-        port = address.port;
         members.set(worker.id, member);
         resolve();
-      });
+      };
+      worker.on('listening', onListening);
       worker.once('exit', (code, signal) => {
         channel.failAll(`worker ${index} exited`);
         members.delete(worker.id);
@@ -133,6 +146,7 @@ export async function startClusterPrimary(config: ServerConfig, log: LogLine): P
     get port() {
       return port;
     },
+    grpcPort: grpcPort === false ? undefined : grpcPort,
     close() {
       closing ??= new Promise<void>((resolve) => {
         shuttingDown = true;

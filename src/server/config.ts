@@ -29,6 +29,10 @@ export const serverConfigSchema = z.object({
   instanceId: z.string().min(1, 'expected a non-empty identity token'),
   host: z.string().min(1).default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(0),
+  // The KServe v2 gRPC service: a port (0 picks a free one), or false for none. The gRPC code loads only when on.
+  grpcPort: z
+    .union([z.number().int().min(0).max(65535), z.literal(false)], { error: 'expected a port number (0 picks a free one) or false' })
+    .default(0),
   runtimeFile: z.string().min(1, 'expected the path where the server writes its pid and port'),
   authToken: z.string().min(1).optional(),
   adminToken: z.string().min(1, 'expected a non-empty bearer token for the admin endpoints'),

@@ -21,6 +21,8 @@ export interface RunningServer {
   host: string;
   /** Bound port. */
   port: number;
+  /** Bound gRPC port (inference.GRPCInferenceService); undefined when gRPC is off. */
+  grpcPort?: number;
   /** The identity token every response carries in X-Zenml-Instance. */
   instanceId: string;
   /** The resolved config. */
@@ -44,33 +46,39 @@ export async function startModelServer(config: ServerConfigInput | ServerConfig,
   const resolved = parseServerConfig(config, 'server config', options.baseDir ?? process.cwd());
   const log = options.log ?? stdoutLogger();
   let port: number;
+  let grpcPort: number | undefined;
   let stop: () => Promise<void>;
   let kill: () => void;
   if (resolved.workers > 1) {
     const primary = await startClusterPrimary(resolved, log);
     port = primary.port;
+    grpcPort = primary.grpcPort;
     stop = () => primary.close();
     kill = () => primary.kill();
   } else {
     const server = await startProcessServer(resolved, { log, daemonPid: process.pid });
     port = server.http.port;
+    grpcPort = server.grpc?.port;
     stop = () => server.close();
     kill = () => {
       server.http.server.closeAllConnections();
       server.http.server.close();
+      server.grpc?.kill();
     };
   }
   const host = resolved.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   if (resolved.runtimeFile !== undefined) {
-    writeRuntimeFile(resolved.runtimeFile, { pid: process.pid, port, host, instanceId: resolved.instanceId, startedAt: new Date().toISOString() });
+    const runtime = { pid: process.pid, port, ...(grpcPort === undefined ? {} : { grpcPort }), host, instanceId: resolved.instanceId };
+    writeRuntimeFile(resolved.runtimeFile, { ...runtime, startedAt: new Date().toISOString() });
   }
-  log(`listening on ${url}`);
+  log(`listening on ${url}${grpcPort === undefined ? '' : `, gRPC on ${host.includes(':') ? `[${host}]` : host}:${grpcPort}`}`);
   let closing: Promise<void> | undefined;
   return {
     url,
     host,
     port,
+    grpcPort,
     instanceId: resolved.instanceId,
     config: resolved,
     close() {

@@ -27,10 +27,10 @@ const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0
 const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256];
 
 const FAMILIES: Family[] = [
-  { name: 'zenml_server_requests_total', help: 'HTTP requests by model, endpoint and status code.', type: 'counter' },
+  { name: 'zenml_server_requests_total', help: 'Requests by model, endpoint, status code (HTTP status, or gRPC status name) and protocol (http or grpc).', type: 'counter' },
   {
     name: 'zenml_server_request_duration_seconds',
-    help: 'Request latency by model and endpoint.',
+    help: 'Request latency by model, endpoint and protocol.',
     type: 'histogram',
     buckets: LATENCY_BUCKETS,
   },
@@ -43,10 +43,13 @@ const FAMILIES: Family[] = [
   },
 ];
 
+/** The transport a request came over (a label on the request series). */
+export type Protocol = 'http' | 'grpc';
+
 /** This process's metrics. */
 export interface Metrics {
-  /** Records one answered request. */
-  observeRequest(model: string, endpoint: string, code: number, seconds: number): void;
+  /** Records one answered request: code is the HTTP status or the gRPC status name, protocol `http` or `grpc`. */
+  observeRequest(model: string, endpoint: string, code: string, seconds: number, protocol: Protocol): void;
   /** Records how many requests one run served. */
   observeBatch(model: string, requests: number): void;
   /** Sets the load time of a model's current version (replacing the previous version's series). */
@@ -86,9 +89,9 @@ export function createMetrics(): Metrics {
     if (i >= 0) s.buckets![i]! += 1;
   };
   return {
-    observeRequest(model, endpoint, code, seconds) {
-      get('zenml_server_requests_total', { model, endpoint, code: String(code) }).value += 1;
-      observe('zenml_server_request_duration_seconds', { model, endpoint }, seconds);
+    observeRequest(model, endpoint, code, seconds, protocol) {
+      get('zenml_server_requests_total', { model, endpoint, code, protocol }).value += 1;
+      observe('zenml_server_request_duration_seconds', { model, endpoint, protocol }, seconds);
     },
     observeBatch: (model, requests) => observe('zenml_server_batch_size', { model }, requests),
     setLoadTime(model, version, seconds) {

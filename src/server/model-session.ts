@@ -94,6 +94,10 @@ export async function loadModel(spec: ModelSpec, threads: number): Promise<Loade
       intraOpNumThreads: threads,
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
+      // onnxruntime's pool threads spin after each run waiting for the next; in a server they would spin on the
+      // cores the event loop and the kernel's socket work need (on 2 cores, served v2 JSON at 32 connections beat
+      // the spinning server in every side-by-side wrk pair, often by 1.5-3x). Large models still run multi-threaded.
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
     });
   } catch (err) {
     throw new ModelLoadError(`cannot load model '${spec.name}' version '${spec.version}' from ${spec.uri}: ${(err as Error).message}`);

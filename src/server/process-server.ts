@@ -2,7 +2,8 @@
  * One serving process: load the configured models, build the handler context, listen. A single-process server is
  * exactly this; a cluster worker is this with swaps and metrics routed through the primary.
  */
-import { listenHttp, type HttpServerHandle } from './http-server.js';
+import { listenGrpc, type GrpcServerHandle } from './grpc-listener.js';
+import { DEFAULT_DRAIN_MS, listenHttp, type HttpServerHandle } from './http-server.js';
 import { createLocalSwap, loadInitialModel } from './local-swap.js';
 import type { LogLine } from './logger.js';
 import { createMetrics, type Metrics, type MetricsSnapshot } from './metrics.js';
@@ -32,7 +33,9 @@ export interface ProcessServer {
   ctx: ServerContext;
   /** The listening HTTP server. */
   http: HttpServerHandle;
-  /** Stops gracefully: drain requests, then release every session. */
+  /** The gRPC server, unless config.grpcPort is false. */
+  grpc?: GrpcServerHandle;
+  /** Stops gracefully: drain requests and calls, then release every session. */
   close(): Promise<void>;
 }
 
@@ -62,19 +65,26 @@ export async function startProcessServer(config: ServerConfig, options: ProcessS
     log: options.log,
     state: { shuttingDown: false, inflight: 0 },
   };
-  let http: HttpServerHandle;
+  let http: HttpServerHandle | undefined;
+  let grpc: GrpcServerHandle | undefined;
   try {
     http = await listenHttp(ctx, config.host, config.port);
+    // grpc-js itself loads on the first gRPC connection (grpc-listener.ts).
+    if (config.grpcPort !== false) grpc = await listenGrpc(ctx, config.host, config.grpcPort);
   } catch (err) {
+    await http?.close(0);
     await registry.close();
     throw err;
   }
+  const listening = http;
   let closing: Promise<void> | undefined;
   return {
     ctx,
-    http,
+    http: listening,
+    grpc,
     close() {
-      closing ??= http.close().then(() => registry.close());
+      // Both drain together; the HTTP drain also waits for gRPC calls (they count as in-flight requests).
+      closing ??= Promise.all([listening.close(), grpc?.close(DEFAULT_DRAIN_MS)]).then(() => registry.close());
       return closing;
     },
   };

@@ -3,7 +3,7 @@
  * and per-request metrics. Nothing a client sends can escape as an exception.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { checkBearer } from './auth.js';
+import { checkBearer, userTokens } from './auth.js';
 import { handleStatus, handleSwap } from './admin.js';
 import { RequestError, sendJson } from './http-util.js';
 import { renderPrometheus } from './metrics.js';
@@ -100,7 +100,7 @@ export function createRouter(ctx: ServerContext): (req: IncomingMessage, res: Se
       ctx.state.inflight -= 1;
       // Only served model names become label values: a client naming made-up models must not grow the series.
       const model = info.model === '' || ctx.registry.get(info.model) ? info.model : '(unknown)';
-      ctx.metrics.observeRequest(model, info.endpoint, res.statusCode, (performance.now() - started) / 1000);
+      ctx.metrics.observeRequest(model, info.endpoint, String(res.statusCode), (performance.now() - started) / 1000, 'http');
     });
     let mlflow = false;
     const work = async () => {
@@ -110,7 +110,7 @@ export function createRouter(ctx: ServerContext): (req: IncomingMessage, res: Se
       const { route, params } = found;
       info.endpoint = route.endpoint;
       mlflow = route.mlflowErrors === true;
-      if (route.access !== 'open') checkBearer(req, route.access === 'admin' ? [ctx.config.adminToken] : userTokens(ctx));
+      if (route.access !== 'open') checkBearer(req, route.access === 'admin' ? [ctx.config.adminToken] : userTokens(ctx.config));
       await route.handler(ctx, req, res, params, info);
     };
     work().catch((err) => {
@@ -119,9 +119,4 @@ export function createRouter(ctx: ServerContext): (req: IncomingMessage, res: Se
       sendError(res, err, mlflow);
     });
   };
-}
-
-// Prediction and metadata endpoints accept the authToken (when one is set) or the adminToken.
-function userTokens(ctx: ServerContext): string[] | undefined {
-  return ctx.config.authToken === undefined ? undefined : [ctx.config.authToken, ctx.config.adminToken];
 }

@@ -10,6 +10,8 @@ export interface RuntimeInfo {
   pid: number;
   /** Bound port. */
   port: number;
+  /** Bound gRPC port; absent when gRPC is off. */
+  grpcPort?: number;
   /** Bound host. */
   host: string;
   /** The identity token from the config. */

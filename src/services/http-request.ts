@@ -32,7 +32,10 @@ export function httpRequest(url: string, options: HttpRequestOptions = {}): Prom
     });
     req.on('error', reject);
     if (options.timeoutMs !== undefined) {
-      req.setTimeout(options.timeoutMs, () => req.destroy(new Error(`no answer from ${url} within ${options.timeoutMs}ms`)));
+      // code ETIMEDOUT tells a slow server from an unreachable one (predict maps them to different exit codes).
+      req.setTimeout(options.timeoutMs, () =>
+        req.destroy(Object.assign(new Error(`no answer from ${url} within ${options.timeoutMs}ms`), { code: 'ETIMEDOUT' })),
+      );
     }
     req.end(options.body);
   });

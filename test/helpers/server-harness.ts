@@ -24,7 +24,8 @@ export interface ServerProcess {
   dir: string;
   configPath: string;
   runtimeFile: string;
-  runtime: { pid: number; port: number; host: string; instanceId: string; startedAt: string };
+  // grpcPort is absent at run time when the config turns gRPC off.
+  runtime: { pid: number; port: number; grpcPort: number; host: string; instanceId: string; startedAt: string };
   url: string;
   stdout(): string;
   stderr(): string;

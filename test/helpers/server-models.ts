@@ -66,11 +66,23 @@ export function fixedBatchModel(): Uint8Array {
   });
 }
 
-/** Writes both test models (and a file that is not a model) into `dir`; returns their paths. */
-export function writeTestModels(dir: string): { typed: string; fixed: string; corrupt: string } {
-  const paths = { typed: join(dir, 'typed.onnx'), fixed: join(dir, 'fixed.onnx'), corrupt: join(dir, 'corrupt.onnx') };
+/** Input `text` STRING [n], output `echo` = Identity(text): the BYTES datatype end to end. */
+export function stringModel(): Uint8Array {
+  const { STRING } = onnx.TensorProto.DataType;
+  return encode({
+    name: 'strings',
+    node: [{ opType: 'Identity', input: ['text'], output: ['echo'] }],
+    input: [valueInfo('text', STRING, ['n'])],
+    output: [valueInfo('echo', STRING, ['n'])],
+  });
+}
+
+/** Writes the test models (and a file that is not a model) into `dir`; returns their paths. */
+export function writeTestModels(dir: string): { typed: string; fixed: string; strings: string; corrupt: string } {
+  const paths = { typed: join(dir, 'typed.onnx'), fixed: join(dir, 'fixed.onnx'), strings: join(dir, 'strings.onnx'), corrupt: join(dir, 'corrupt.onnx') };
   writeFileSync(paths.typed, typedModel());
   writeFileSync(paths.fixed, fixedBatchModel());
+  writeFileSync(paths.strings, stringModel());
   writeFileSync(paths.corrupt, 'this is not an onnx model\n');
   return paths;
 }

@@ -25,6 +25,7 @@ test('the settings schema fills in every default', () => {
   expect(LocalModelDeployer.configSchema.parse({})).toEqual({
     host: '127.0.0.1',
     port: 0,
+    grpcPort: 0,
     workers: 1,
     maxBodyBytes: 10 * 1024 * 1024,
     batching: { enabled: true, maxBatchSize: 32, maxWaitMs: 2 },

@@ -78,6 +78,7 @@ test('info lists URLs, model, paths and pid', async () => {
     PREDICTION_URL: `${base}/invocations`,
     HEALTH_CHECK_URL: `${base}/v2/health/ready`,
     V2_INFER_URL: `${base}/v2/models/iris/infer`,
+    GRPC_URL: `127.0.0.1:${service.local.grpcPort}`,
     METRICS_URL: `${base}/metrics`,
     MODEL_URI: IRIS_V1,
     MODEL_NAME: 'iris',
@@ -100,16 +101,19 @@ test('stop ends the process and frees the port, keeping the service', async () =
   expect((await deployer.getModelServer(service.uuid)).status.state).toBe('inactive');
   expect(deployer.getModelServerInfo(stopped).PREDICTION_URL).toBe('');
   expect(deployer.getModelServerInfo(stopped).DAEMON_PID).toBe('');
+  expect(deployer.getModelServerInfo(stopped).GRPC_URL).toBe('');
 });
 
 test('start brings it back under the same uuid and port', async () => {
   service = (await deployer.stopModelServer((await runningServer()).uuid, { timeout: 60 })) as LocalModelService;
-  const port = service.local.port;
+  const { port, grpcPort } = service.local;
+  expect(grpcPort).toEqual(expect.any(Number));
   const started = (await deployer.startModelServer(service.uuid, { timeout: 120 })) as LocalModelService;
   janitor.track(started.identity);
   expect(started.uuid).toBe(service.uuid);
   expect(started.status.state).toBe('active');
   expect(started.local.port).toBe(port);
+  expect(started.local.grpcPort).toBe(grpcPort);
   expect((await predict(started.endpoint!.predictionUrl)).probabilities).toEqual(v1Answer);
   service = started;
 });

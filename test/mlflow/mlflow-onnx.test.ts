@@ -7,6 +7,7 @@ import path from 'node:path';
 import { jest } from '@jest/globals';
 import { isPortFree } from '../../src/services/daemon.js';
 import { CliSandbox, groupPids, invoke } from '../helpers/mlflow-cli.js';
+import { grpcClient, ok } from '../helpers/grpc-client.js';
 import { findMlflowTestEnv, makeModels, repoRoot, type ExpectedAnswers, type MlflowTestEnv } from '../helpers/mlflow-env.js';
 import { assertCliBuilt } from '../helpers/cli.js';
 
@@ -98,6 +99,14 @@ describe('an onnx MLflow model', () => {
       HEALTH_CHECK_URL: view.info.PREDICTION_URL.replace(/invocations$/, 'ping'),
     });
     expect(view.info.METRICS_URL).toMatch(/\/metrics$/);
+    // gRPC is on by default for ONNX models: the listed target answers.
+    expect(view.info.GRPC_URL).toMatch(/^127\.0\.0\.1:\d+$/);
+    const grpc = grpcClient(Number(view.info.GRPC_URL.split(':')[1]));
+    try {
+      expect(await ok(grpc.call('ServerReady', {}))).toEqual({ ready: true });
+    } finally {
+      grpc.close();
+    }
     // Our node server, not a Python one: a single process in its group.
     expect(await groupPids(Number(view.info.DAEMON_PID))).toEqual([Number(view.info.DAEMON_PID)]);
     await expectOnnxAnswers(view.info.PREDICTION_URL, expected.onnx_v1);

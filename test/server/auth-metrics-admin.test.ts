@@ -90,13 +90,13 @@ describe('GET /metrics', () => {
       return line === undefined ? undefined : Number(line.slice(series.length + 1));
     };
     // Earlier tests in this file made more; at least the three just sent (and the one 404) are counted.
-    expect(value('zenml_server_requests_total{model="iris",endpoint="invocations",code="200"}')).toBeGreaterThanOrEqual(5);
-    expect(value('zenml_server_requests_total{model="(unknown)",endpoint="invocations",code="404"}')).toBe(1);
-    expect(value('zenml_server_requests_total{model="",endpoint="invocations",code="401"}')).toBeGreaterThanOrEqual(1);
+    expect(value('zenml_server_requests_total{model="iris",endpoint="invocations",code="200",protocol="http"}')).toBeGreaterThanOrEqual(5);
+    expect(value('zenml_server_requests_total{model="(unknown)",endpoint="invocations",code="404",protocol="http"}')).toBe(1);
+    expect(value('zenml_server_requests_total{model="",endpoint="invocations",code="401",protocol="http"}')).toBeGreaterThanOrEqual(1);
     expect(text).toContain('# TYPE zenml_server_request_duration_seconds histogram');
-    const count = value('zenml_server_request_duration_seconds_count{model="iris",endpoint="invocations"}')!;
-    expect(value('zenml_server_request_duration_seconds_bucket{model="iris",endpoint="invocations",le="+Inf"}')).toBe(count);
-    expect(value('zenml_server_request_duration_seconds_sum{model="iris",endpoint="invocations"}')).toBeGreaterThan(0);
+    const count = value('zenml_server_request_duration_seconds_count{model="iris",endpoint="invocations",protocol="http"}')!;
+    expect(value('zenml_server_request_duration_seconds_bucket{model="iris",endpoint="invocations",protocol="http",le="+Inf"}')).toBe(count);
+    expect(value('zenml_server_request_duration_seconds_sum{model="iris",endpoint="invocations",protocol="http"}')).toBeGreaterThan(0);
     expect(value('zenml_server_model_load_seconds{model="iris",version="v1"}')).toBeGreaterThan(0);
     expect(text).toContain('# TYPE zenml_server_batch_size histogram');
     expect(value('zenml_server_batch_size_count{model="iris"}')).toBeGreaterThanOrEqual(5);

@@ -73,7 +73,7 @@ const CASES: Case[] = [
   { name: 'non-boolean for BOOL', path: '/v2/models/typed/infer', body: v2([{ name: 'f64', shape: [1, 2], datatype: 'FP64', data: [1, 2] }, { name: 'i32', shape: [1], datatype: 'INT32', data: [1] }, { name: 'i64', shape: [1], datatype: 'INT64', data: [1] }, { name: 'flag', shape: [1], datatype: 'BOOL', data: ['yes'] }]), status: 400, error: /input 'flag' expects BOOL values \(true\/false\), got "yes"/ },
   { name: 'unknown requested output (v2)', path: '/v2/models/iris/infer', body: v2([irisInput({})], { outputs: [{ name: 'logits' }] }), status: 400, error: /has no output 'logits'; expected outputs: probabilities, label/ },
   { name: 'no inputs (v2)', path: '/v2/models/iris/infer', body: json({ inputs: [] }), status: 400, error: /"inputs": a non-empty list/ },
-  { name: 'binary tensor extension (v2)', path: '/v2/models/iris/infer', headers: { 'inference-header-content-length': '10' }, body: v2([irisInput({})]), status: 400, error: /binary tensor data extension is not supported/ },
+  { name: 'binary header length past the body (v2)', path: '/v2/models/iris/infer', headers: { 'inference-header-content-length': '100000' }, body: v2([irisInput({})]), status: 400, error: /Inference-Header-Content-Length is 100000, but the body has only \d+ bytes/ },
   { name: 'wrong method', method: 'GET', path: '/invocations', status: 405, error: /GET is not allowed on \/invocations; use POST/ },
   { name: 'wrong method (v2 infer)', method: 'DELETE', path: '/v2/models/iris/infer', status: 405, error: /use POST/ },
   { name: 'unknown path', method: 'GET', path: '/predict', status: 404, error: /no endpoint at \/predict/ },

@@ -87,11 +87,11 @@ describe('a cluster of two workers', () => {
   });
 
   it('metrics are summed over the workers', async () => {
-    const before = await metricValue('zenml_server_requests_total{model="iris",endpoint="invocations",code="200"}');
+    const before = await metricValue('zenml_server_requests_total{model="iris",endpoint="invocations",code="200",protocol="http"}');
     await fromBothWorkers();
     const sent = 6;
     for (let i = 0; i < sent; i += 1) await predictFresh();
-    const after = await metricValue('zenml_server_requests_total{model="iris",endpoint="invocations",code="200"}');
+    const after = await metricValue('zenml_server_requests_total{model="iris",endpoint="invocations",code="200",protocol="http"}');
     expect(after - before).toBeGreaterThanOrEqual(sent + 2);
   });
 

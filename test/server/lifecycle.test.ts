@@ -73,11 +73,12 @@ describe('config and start errors', () => {
   });
 
   it('each bad key gets its own line', async () => {
-    const r = await runToExit({ ...baseConfig(tempDir()), port: 70000, workers: 0, batching: { enabled: 'yes' } });
+    const r = await runToExit({ ...baseConfig(tempDir()), port: 70000, grpcPort: 'x', workers: 0, batching: { enabled: 'yes' } });
     expect(r.code).toBe(2);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toEqual([
       expect.stringMatching(/server-config\.json: port: Too big: expected number to be <=65535$/),
+      expect.stringMatching(/server-config\.json: grpcPort: expected a port number \(0 picks a free one\) or false$/),
       expect.stringMatching(/server-config\.json: workers: Too small: expected number to be >=1$/),
       expect.stringMatching(/server-config\.json: batching\.enabled: expected boolean, received string$/),
     ]);
@@ -107,7 +108,7 @@ describe('config and start errors', () => {
     expect(r.stderr).toMatch(/cannot start the model server: cannot load model 'iris' version 'v1' from .*package\.json: /);
   });
 
-  it('a port already taken exits 1', async () => {
+  it('a port (HTTP or gRPC) already taken exits 1', async () => {
     const blocker = createServer();
     await new Promise<void>((res) => blocker.listen(0, '127.0.0.1', res));
     const port = (blocker.address() as { port: number }).port;
@@ -115,6 +116,9 @@ describe('config and start errors', () => {
       const r = await runToExit({ ...baseConfig(tempDir()), port });
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/EADDRINUSE/);
+      const g = await runToExit({ ...baseConfig(tempDir()), grpcPort: port });
+      expect(g.code).toBe(1);
+      expect(g.stderr).toMatch(new RegExp(`cannot listen for gRPC on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
     } finally {
       blocker.close();
     }
@@ -124,10 +128,10 @@ describe('config and start errors', () => {
 describe('running and stopping', () => {
   it('writes the runtime file and one log line per lifecycle event', async () => {
     const server = await startServer();
-    expect(Object.keys(server.runtime).sort()).toEqual(['host', 'instanceId', 'pid', 'port', 'startedAt']);
+    expect(Object.keys(server.runtime).sort()).toEqual(['grpcPort', 'host', 'instanceId', 'pid', 'port', 'startedAt']);
     expect(server.runtime).toMatchObject({ pid: server.proc.pid, host: '127.0.0.1', instanceId: expect.stringMatching(/^test-/) });
     await server.waitForLine(/loaded model iris v1 in \d+ ms$/);
-    await server.waitForLine(new RegExp(`listening on http://127\\.0\\.0\\.1:${server.runtime.port}$`));
+    await server.waitForLine(new RegExp(`listening on http://127\\.0\\.0\\.1:${server.runtime.port}, gRPC on 127\\.0\\.0\\.1:${server.runtime.grpcPort}$`));
   });
 
   it.each(['SIGTERM', 'SIGINT'] as const)('%s lets an in-flight request finish, then exits 0 and frees the port', async (signal) => {
@@ -171,7 +175,7 @@ describe('startModelServer (programmatic)', () => {
       const lines = [];
       const s = await startModelServer({ instanceId: 'prog', adminToken: 'a', models: [{ name: 'iris', version: '1', uri: 'examples/iris/model.onnx' }] }, { log: (l) => lines.push(l) });
       const r = await fetch(s.url + '/invocations', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: [[5.1, 3.5, 1.4, 0.2]] }) });
-      const out = { port: s.port, url: s.url, status: r.status, instance: r.headers.get('x-zenml-instance'), body: await r.json() };
+      const out = { port: s.port, grpcPort: s.grpcPort, url: s.url, status: r.status, instance: r.headers.get('x-zenml-instance'), body: await r.json() };
       await s.close();
       out.closed = await fetch(s.url + '/ping').then(() => 'still open', () => 'refused');
       out.lines = lines;
@@ -182,6 +186,6 @@ describe('startModelServer (programmatic)', () => {
     expect(out.port).toBeGreaterThan(0);
     expect(out.url).toBe(`http://127.0.0.1:${out.port}`);
     expect(out).toMatchObject({ status: 200, instance: 'prog', closed: 'refused', body: { predictions: { label: [0] } } });
-    expect(out.lines).toEqual([expect.stringMatching(/^loaded model iris 1 in \d+ ms$/), `listening on ${out.url}`]);
+    expect(out.lines).toEqual([expect.stringMatching(/^loaded model iris 1 in \d+ ms$/), `listening on ${out.url}, gRPC on 127.0.0.1:${out.grpcPort}`]);
   });
 });

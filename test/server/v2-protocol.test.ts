@@ -48,7 +48,7 @@ describe('metadata and health', () => {
     const r = await get('/v2');
     expect(r.status).toBe(200);
     expect(PACKAGE_VERSION).not.toBe('0.0.0');
-    expect(r.body).toEqual({ name: 'zenml-model-server', version: PACKAGE_VERSION, extensions: [] });
+    expect(r.body).toEqual({ name: 'zenml-model-server', version: PACKAGE_VERSION, extensions: ['binary_tensor_data'] });
     expect(r.instance).toBe(server.runtime.instanceId);
   });
 

@@ -12,6 +12,8 @@ export interface LocalServiceExtra {
   processStartTime?: string;
   host: string;
   port: number;
+  /** The gRPC port of the current spawn; absent when gRPC is off (or for servers that have none). */
+  grpcPort?: number;
   /** Changes on every spawn; the server echoes it in X-Zenml-Instance. */
   instanceId: string;
   servicePath: string;
@@ -35,6 +37,7 @@ export class LocalModelService extends BaseService {
       processStartTime: typeof e.processStartTime === 'string' ? e.processStartTime : undefined,
       host: typeof e.host === 'string' ? e.host : '127.0.0.1',
       port: typeof e.port === 'number' ? e.port : 0,
+      grpcPort: typeof e.grpcPort === 'number' ? e.grpcPort : undefined,
       instanceId: typeof e.instanceId === 'string' ? e.instanceId : '',
       servicePath: String(e.servicePath ?? ''),
       logPath: String(e.logPath ?? ''),
@@ -65,11 +68,22 @@ export class LocalModelService extends BaseService {
     return path.join(this.local.servicePath, 'server.pid');
   }
 
+  /** The host clients connect to: a wildcard host becomes loopback, IPv6 goes in brackets. */
+  private get clientHost(): string {
+    const { host } = this.local;
+    const h = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+    return h.includes(':') ? `[${h}]` : h;
+  }
+
   /** http://host:port, with a wildcard host replaced by loopback so clients can use it. */
   get baseUrl(): string {
-    const { host, port } = this.local;
-    const h = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-    return `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
+    return `http://${this.clientHost}:${this.local.port}`;
+  }
+
+  /** host:port of the gRPC service (the target form gRPC clients take), or '' when it has none. */
+  get grpcTarget(): string {
+    const { grpcPort } = this.local;
+    return grpcPort === undefined ? '' : `${this.clientHost}:${grpcPort}`;
   }
 
   /** The prediction and health URLs of the current port. */

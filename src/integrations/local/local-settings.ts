@@ -24,6 +24,10 @@ export const localSettingsSchema = z.object({
     .max(65535)
     .default(0)
     .describe('Port of the model server; 0 picks a free port on first deploy, and `start` reuses it when still free'),
+  grpcPort: z
+    .union([z.number().int().min(0).max(65535), z.literal(false)], { error: 'expected a port number (0 picks a free one) or false' })
+    .default(0)
+    .describe('Port of the KServe v2 gRPC service; 0 picks a free port (kept across restarts while free), false turns gRPC off'),
   authToken: z
     .string()
     .min(1)

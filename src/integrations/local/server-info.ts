@@ -16,6 +16,7 @@ export function localServerInfo(service: LocalModelService): Record<string, stri
     PREDICTION_URL: up ? `${base}/invocations` : '',
     HEALTH_CHECK_URL: up ? `${base}/v2/health/ready` : '',
     V2_INFER_URL: up ? `${base}/v2/models/${name}/infer` : '',
+    GRPC_URL: up ? service.grpcTarget : '',
     METRICS_URL: up ? `${base}/metrics` : '',
     MODEL_URI: modelPath || service.config.modelUri,
     MODEL_NAME: name,

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { writeAtomic } from '../../config/write-config.js';
 import { withProgress, type ProgressReporter } from '../../deployers/progress.js';
 import { ServerError, TimeoutError } from '../../errors.js';
-import { spawnDaemon, stopProcess, type SpawnDaemonOptions } from '../../services/daemon.js';
+import { findFreePort, isPortFree, spawnDaemon, stopProcess, type SpawnDaemonOptions } from '../../services/daemon.js';
 import { logExcerpt, waitForHealthy } from '../../services/health-probe.js';
 import { isAlive } from '../../services/process-identity.js';
 import { saveService } from '../../services/service-store.js';
@@ -37,6 +37,24 @@ export async function readAdminToken(serverConfigPath: string): Promise<string |
   }
 }
 
+/**
+ * The gRPC port of a spawn (undefined when off): the configured one, else the previous one while it is still free,
+ * else any free port. A configured port that is taken fails the start, as for the HTTP port.
+ */
+export async function pickGrpcPort(service: LocalModelService, settings: LocalSettings): Promise<number | undefined> {
+  const { host, port, grpcPort: previous } = service.local;
+  if (settings.grpcPort === false) return undefined;
+  if (settings.grpcPort !== 0) {
+    if (await isPortFree(host, settings.grpcPort)) return settings.grpcPort;
+    throw new ServerError(`gRPC port ${settings.grpcPort} on ${host} is already in use`, { suggestion: 'set grpcPort to 0 to pick a free one' });
+  }
+  if (previous !== undefined && previous !== port && (await isPortFree(host, previous))) return previous;
+  let free = await findFreePort(host);
+  // The kernel may hand back the HTTP port chosen a moment ago (nothing listens on it yet).
+  while (free === port) free = await findFreePort(host);
+  return free;
+}
+
 /** Write the server's config file (0600: it holds the admin token). */
 export async function writeServerConfig(
   service: LocalModelService,
@@ -44,11 +62,12 @@ export async function writeServerConfig(
   spec: ModelSpec,
   adminToken: string,
 ): Promise<void> {
-  const { host, port, instanceId, serverConfigPath } = service.local;
+  const { host, port, grpcPort, instanceId, serverConfigPath } = service.local;
   const config = {
     instanceId,
     host,
     port,
+    grpcPort: grpcPort ?? false,
     runtimeFile: service.runtimePath,
     ...(settings.authToken ? { authToken: settings.authToken } : {}),
     adminToken,
@@ -71,7 +90,7 @@ export async function launchServer(service: LocalModelService, spec: ModelSpec, 
   const { serverConfigPath, logPath, host, port } = service.local;
   const adminToken = (await readAdminToken(serverConfigPath)) ?? randomBytes(24).toString('hex');
   // A fresh id per spawn: a health answer from an older or foreign process on this port never counts.
-  service.setLocal({ instanceId: randomUUID(), modelPath: spec.uri, modelVersion: spec.version });
+  service.setLocal({ instanceId: randomUUID(), modelPath: spec.uri, modelVersion: spec.version, grpcPort: await pickGrpcPort(service, settings) });
   await writeServerConfig(service, settings, spec, adminToken);
   await appendFile(
     logPath,

@@ -4,7 +4,7 @@ import type { MlflowModelService } from './mlflow-service.js';
 
 /**
  * URLs, model, MLflow flavor, paths and pid; URLs and pid are '' while it is stopped or failed. ONNX
- * models run on our own server, so its v2 and metrics URLs are listed too.
+ * models run on our own server, so its v2, gRPC and metrics URLs are listed too.
  */
 export function mlflowServerInfo(service: MlflowModelService): Record<string, string> {
   const local = localServerInfo(service);
@@ -15,7 +15,7 @@ export function mlflowServerInfo(service: MlflowModelService): Record<string, st
   return {
     PREDICTION_URL: local.PREDICTION_URL,
     HEALTH_CHECK_URL: up ? service.endpointUrls().healthCheckUrl : '',
-    ...(onnx ? { V2_INFER_URL: local.V2_INFER_URL, METRICS_URL: local.METRICS_URL } : {}),
+    ...(onnx ? { V2_INFER_URL: local.V2_INFER_URL, GRPC_URL: local.GRPC_URL, METRICS_URL: local.METRICS_URL } : {}),
     MODEL_URI: modelUri,
     // runs:/ and other remote models are served from their download in the service dir.
     ...(modelDir && modelDir !== modelUri ? { MODEL_DIR: modelDir } : {}),

@@ -1,0 +1,67 @@
+/**
+ * HTTP framing of the binary tensor data extension (Triton's, adopted by KServe): a body is a JSON inference header
+ * of `Inference-Header-Content-Length` bytes followed by the raw bytes of each binary input, in input order; an
+ * answer with binary outputs is framed the same way.
+ */
+import { RequestError, parseJsonBody } from './http-util.js';
+
+/** The request and response header that gives the JSON header's length (node lower-cases request headers). */
+export const HEADER_LENGTH = 'inference-header-content-length';
+
+/** Splits a body at `Inference-Header-Content-Length`: the parsed JSON header, and the tensor bytes after it. */
+export function splitBinaryBody(body: Buffer, headerLength: string): { header: unknown; tail: Buffer } {
+  if (!/^\d+$/.test(headerLength.trim())) {
+    throw new RequestError(400, `Inference-Header-Content-Length must be a non-negative integer, got ${JSON.stringify(headerLength)}`);
+  }
+  const length = Number(headerLength);
+  if (length > body.length) {
+    throw new RequestError(400, `Inference-Header-Content-Length is ${length}, but the body has only ${body.length} bytes`);
+  }
+  return { header: parseJsonBody(body.subarray(0, length)), tail: body.subarray(length) };
+}
+
+/** Hands out consecutive slices of the tensor bytes to the binary inputs, and checks that they use all of it. */
+export interface BinaryCursor {
+  /** The next `size` bytes, for `input`; a 400 when the body has fewer left. */
+  take(input: string, size: number): Uint8Array;
+  /** A 400 unless every byte was taken. */
+  finish(): void;
+}
+
+/** A cursor over `tail` (undefined when the request had no Inference-Header-Content-Length). */
+export function binaryCursor(tail: Buffer | undefined): BinaryCursor {
+  let offset = 0;
+  const taken: string[] = [];
+  return {
+    take(input, size) {
+      if (tail === undefined) {
+        throw new RequestError(400, `input '${input}' has parameters.binary_data_size, but the request has no Inference-Header-Content-Length header`);
+      }
+      if (offset + size > tail.length) {
+        throw new RequestError(
+          400,
+          `input '${input}' has binary_data_size ${size} at byte ${offset} of the binary data, but there are only ${tail.length} bytes after the JSON header`,
+        );
+      }
+      taken.push(input);
+      offset += size;
+      return tail.subarray(offset - size, offset);
+    },
+    finish() {
+      if (tail === undefined || offset === tail.length) return;
+      throw new RequestError(
+        400,
+        `the body has ${tail.length} bytes after the JSON header, but the binary_data_size of ${taken.length ? taken.map((n) => `'${n}'`).join(', ') : 'the inputs'} add up to ${offset}`,
+      );
+    },
+  };
+}
+
+/** A binary answer: the JSON header, then each part, with the header length in `Inference-Header-Content-Length`. */
+export function binaryAnswer(header: unknown, parts: readonly Buffer[]): { body: Buffer; headers: Record<string, string> } {
+  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  return {
+    body: Buffer.concat([json, ...parts]),
+    headers: { 'Inference-Header-Content-Length': String(json.length), 'Content-Type': 'application/octet-stream' },
+  };
+}
