@@ -175,7 +175,7 @@ export function wrapText(text: string, width: number): string {
         if (rest.length <= room) {
           line = line ? `${line} ${rest}` : rest;
           rest = '';
-        } else if (line && rest.length <= width) {
+        } else if (line && (rest.length <= width || room <= 0)) {
           out.push(line);
           line = '';
         } else {

@@ -218,7 +218,9 @@ describe('flavor describe', () => {
     const words = r.stdout.split(/\s+/).join(' ');
     expect(words).toContain('Bearer token clients must send to the prediction endpoints');
     expect(words).toContain('ONNX models served by the embedded model server in a background process (the default)');
-    expect(r.stdout).toMatch(/^stateDir\s+string\s+\.zenml\/deployers\//m);
+    // At 60 columns the default column is narrower than `.zenml/deployers/` (grpcPort's type `integer | false`
+    // takes its share), so only its start is on the first line there.
+    expect(r.stdout).toMatch(columns >= 80 ? /^stateDir\s+string\s+\.zenml\/deployers\//m : /^stateDir\s+string\s+\.zenml\//m);
   });
 
   it('without COLUMNS and without a TTY, the width is 80', async () => {

@@ -75,7 +75,7 @@ describe('deploy --timeout 0 and logs', () => {
 
   it('logs --follow --json prints one object per new line while swaps arrive, until a signal ends it', async () => {
     const service = await json(deployArgs('follow'));
-    const child = spawn(process.execPath, [ZENML_BIN, 'model-deployer', 'logs', service.uuid, '--follow', '--json', '--tail', '0'], {
+    const child = spawn(process.execPath, [ZENML_BIN, 'model-deployer', 'logs', service.uuid, '--follow', '--json', '--tail', '1'], {
       cwd: project,
       env: isolatedEnv(project),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -84,6 +84,8 @@ describe('deploy --timeout 0 and logs', () => {
     let out = '';
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    // The follower is reading once the last line so far (--tail 1) is out; a swap before that could be missed.
+    await waitUntil('logs --follow printed the last line so far', () => lines(out).length >= 1);
     // Each --replace is a request to the server that logs one `swapped model …` line.
     for (const uri of [IRIS_V2, IRIS_V1, IRIS_V2]) {
       const before = lines(out).length;
@@ -94,7 +96,8 @@ describe('deploy --timeout 0 and logs', () => {
     expect(await exited).toBe(0);
     const objects = lines(out).map((l) => JSON.parse(l) as { line: string });
     expect(objects.map((o) => Object.keys(o))).toEqual(objects.map(() => ['line']));
-    expect(objects.map((o) => o.line.replace(/^\S+ \[zenml\] /, '').replace(/ in \d+ ms$/, ''))).toEqual([
+    expect(objects[0]!.line).toMatch(/\[zenml\] listening on /);
+    expect(objects.slice(1).map((o) => o.line.replace(/^\S+ \[zenml\] /, '').replace(/ in \d+ ms$/, ''))).toEqual([
       'swapped model follow 1 -> 2',
       'swapped model follow 2 -> 3',
       'swapped model follow 3 -> 4',
