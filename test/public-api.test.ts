@@ -14,6 +14,9 @@ afterEach(() => temp.cleanup());
 const PROBE = `
 const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'exit', 'beforeExit', 'uncaughtException', 'unhandledRejection', 'warning', 'message'];
 const count = () => Object.fromEntries(events.map((e) => [e, process.listenerCount(e)]));
+// The process's own stdio handles exist before the snapshot: Node creates them lazily, and on Node 24 merely
+// loading node:assert (as dependencies do) touches process.stderr. They are not something the import left running.
+void process.stdout, void process.stderr;
 const before = { listeners: count(), resources: process.getActiveResourcesInfo().sort() };
 const api = await import(process.argv[1]);
 // Let anything the import scheduled (timers, promises) run first.
