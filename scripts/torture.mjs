@@ -1,0 +1,16 @@
+// `npm run torture [-- --short] [jest args…]`: the suite that tries to break the tool (test/torture),
+// at full size unless --short. `npm test` runs the short form with every other suite.
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+
+const args = process.argv.slice(2);
+const short = args.includes('--short');
+const jestArgs = args.filter((arg) => arg !== '--short');
+const jest = createRequire(import.meta.url).resolve('jest/bin/jest.js');
+const env = { ...process.env, ZENML_TORTURE: short ? 'short' : 'full' };
+const result = spawnSync(
+  process.execPath,
+  ['--experimental-vm-modules', '--no-warnings', jest, '--runInBand', 'test/torture', ...jestArgs],
+  { stdio: 'inherit', env },
+);
+process.exit(result.status ?? 1);
