@@ -159,6 +159,14 @@ export abstract class BaseModelDeployer<Settings = Record<string, unknown>> {
     return predictOverHttp({ uuid: service.uuid, info, authToken: typeof token === 'string' ? token : undefined }, request);
   }
 
+  /**
+   * Canary rollouts: send all traffic to the newest revision (promote) or back to the previous ready
+   * one (rollback). Only flavors that run revisions implement these; `supportsTrafficControl` says so.
+   */
+  protected performPromote?(service: BaseService, timeout: number): Promise<BaseService>;
+  /** See performPromote. */
+  protected performRollback?(service: BaseService, timeout: number): Promise<BaseService>;
+
   /** Serialize deploys of this deployer across processes; flavors with shared state override it. */
   protected async withDeploymentLock<T>(fn: () => Promise<T>): Promise<T> {
     return fn();
@@ -265,6 +273,32 @@ export abstract class BaseModelDeployer<Settings = Record<string, unknown>> {
     const timeout = options.timeout ?? DEFAULT_DEPLOYMENT_START_STOP_TIMEOUT;
     await this.waiting(timeout, `deleting model server ${service.uuid}`, () => this.performDeleteModel(service, timeout, options.force ?? false));
     return service;
+  }
+
+  /** Whether this flavor can promote and roll back canary revisions. */
+  get supportsTrafficControl(): boolean {
+    return typeof this.performPromote === 'function' && typeof this.performRollback === 'function';
+  }
+
+  /** Send all traffic to the server's newest revision (ends a canary). UsageError for flavors without revisions. */
+  async promoteModelServer(uuid: string, options: StartOptions = {}): Promise<BaseService> {
+    return this.trafficStep('promote', uuid, options.timeout, (s, t) => this.performPromote!(s, t));
+  }
+
+  /** Send all traffic back to the server's previous ready revision. UsageError for flavors without revisions. */
+  async rollbackModelServer(uuid: string, options: StartOptions = {}): Promise<BaseService> {
+    return this.trafficStep('rollback', uuid, options.timeout, (s, t) => this.performRollback!(s, t));
+  }
+
+  private async trafficStep(verb: string, uuid: string, timeout = DEFAULT_DEPLOYMENT_START_STOP_TIMEOUT, step: (s: BaseService, t: number) => Promise<BaseService>): Promise<BaseService> {
+    if (!this.supportsTrafficControl) {
+      throw new UsageError(`the ${this.flavor} flavor has no revisions to ${verb}: only flavors with canary rollouts (kserve) support \`${verb}\``, {
+        code: 'NOT_SUPPORTED',
+        suggestion: 'deploy --replace updates a model server of this flavor in place',
+      });
+    }
+    const service = await this.getModelServer(uuid);
+    return this.waiting(timeout, `${verb === 'promote' ? 'promoting' : 'rolling back'} model server ${service.uuid}`, () => step(service, timeout));
   }
 
   /** Run a lifecycle step under the context's progress reporter, unless it does not wait (timeout 0). */

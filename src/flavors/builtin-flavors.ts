@@ -54,6 +54,15 @@ export const BUILTIN_FLAVORS: readonly BuiltinFlavor[] = [
     load: async () => (await import('../integrations/seldon/index.js')).SeldonModelDeployer,
     loadSettingsSchema: async () => (await import('../integrations/seldon/seldon-settings.js')).seldonSettingsSchema,
   },
+  {
+    name: 'kserve',
+    type: 'model_deployer',
+    integration: 'kserve',
+    source: 'built-in',
+    description: 'KServe InferenceServices on Kubernetes, with canary rollouts (promote, rollback)',
+    load: async () => (await import('../integrations/kserve/index.js')).KserveModelDeployer,
+    loadSettingsSchema: async () => (await import('../integrations/kserve/kserve-settings.js')).kserveSettingsSchema,
+  },
 ];
 
 /** The built-in flavor called `name`, if any. */

@@ -12,6 +12,8 @@ export interface HttpPredictTarget {
   uuid: string;
   info: Record<string, string>;
   authToken?: string;
+  /** Extra request headers (e.g. the Host an ingress routes by). */
+  headers?: Record<string, string>;
 }
 
 // A v2 infer URL, with or without a version: /v2/models/{name}[/versions/{v}]/infer
@@ -56,7 +58,7 @@ export function resolveEndpoint(target: HttpPredictTarget, request: PredictReque
 /** Send the request; 2xx → the answer, 4xx → UsageError (exit 2), 5xx and network errors → ServerError, no answer in time → TimeoutError. */
 export async function predictOverHttp(target: HttpPredictTarget, request: PredictRequest): Promise<Prediction> {
   const { protocol, url } = resolveEndpoint(target, request);
-  const headers: Record<string, string> = { 'content-type': request.contentType, accept: 'application/json' };
+  const headers: Record<string, string> = { ...target.headers, 'content-type': request.contentType, accept: 'application/json' };
   if (target.authToken) headers.authorization = `Bearer ${target.authToken}`;
   let res: HttpResponse;
   try {

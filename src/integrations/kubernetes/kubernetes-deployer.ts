@@ -48,7 +48,7 @@ export function resourceNameFor(uuid: string): string {
   return `zenml-${uuid.toLowerCase()}`;
 }
 
-/** Base class of the Kubernetes flavors (seldon; kserve could follow with its own manifest and status). */
+/** Base class of the Kubernetes flavors (seldon, kserve). */
 export abstract class KubernetesModelDeployer<S extends KubernetesSettings = KubernetesSettings> extends BaseModelDeployer<S> {
   private clientPromise?: Promise<KubeClient>;
 
@@ -109,13 +109,44 @@ export abstract class KubernetesModelDeployer<S extends KubernetesSettings = Kub
     return service;
   }
 
-  /** Deleting, then stopped by zenml (replicas 0 and the annotation), then what the flavor reads. */
+  /** Deleting, then stopped by zenml, then what the flavor reads. */
   protected stateOf(resource: KubeObject): ResourceState {
     if (resource.metadata.deletionTimestamp) return { state: ServiceState.PENDING_SHUTDOWN, lastError: '' };
-    const remembered = readReplicasAnnotation(resource.metadata);
-    const counts = Object.values(this.readReplicas(resource));
-    if (remembered && counts.every((n) => n === 0)) return { state: ServiceState.INACTIVE, lastError: '' };
+    if (this.isStoppedResource(resource)) return { state: ServiceState.INACTIVE, lastError: '' };
     return this.readResourceState(resource);
+  }
+
+  // ---- stop control: scale to 0 by default; a flavor with its own stop switch overrides the three -----
+
+  /** Whether zenml stopped this resource (default: every part at 0 replicas and the replica annotation). */
+  protected isStoppedResource(resource: KubeObject): boolean {
+    const remembered = readReplicasAnnotation(resource.metadata);
+    return Boolean(remembered) && Object.values(this.readReplicas(resource)).every((n) => n === 0);
+  }
+
+  /** The patch that stops a live resource, or undefined when it is stopped already (default: scale to 0, remembering the counts). */
+  protected stopPatch(live: KubeObject): Record<string, unknown> | undefined {
+    const counts = this.readReplicas(live);
+    const zeros = Object.fromEntries(Object.keys(counts).map((k) => [k, 0]));
+    const remembered = readReplicasAnnotation(live.metadata);
+    if (remembered && Object.values(counts).every((n) => n === 0)) return undefined;
+    return {
+      metadata: { annotations: { [REPLICAS_ANNOTATION]: replicasAnnotationValue(remembered && Object.keys(remembered).length ? remembered : counts) } },
+      spec: this.scaleSpecPatch(live, zeros),
+    };
+  }
+
+  /** The patch that starts a stopped resource, or undefined when it is not stopped (default: the remembered counts, 1 for a part the annotation does not name). */
+  protected startPatch(live: KubeObject): Record<string, unknown> | undefined {
+    const remembered = readReplicasAnnotation(live.metadata);
+    if (!remembered) return undefined;
+    const counts = Object.fromEntries(Object.keys(this.readReplicas(live)).map((k) => [k, remembered[k] ?? remembered['*'] ?? 1]));
+    return { metadata: { annotations: { [REPLICAS_ANNOTATION]: null } }, spec: this.scaleSpecPatch(live, counts) };
+  }
+
+  /** What an update clears from the annotations besides writing the service (default: the stop's replica memory). */
+  protected updateClearsAnnotations(): string[] {
+    return [REPLICAS_ANNOTATION];
   }
 
   /** The resource of a new or updated service in the client's namespace. */
@@ -149,7 +180,7 @@ export abstract class KubernetesModelDeployer<S extends KubernetesSettings = Kub
     const updated = await client.modify(this.resourceKind, desired.metadata.name, (live) => ({
       metadata: {
         labels: mergePatchFor(ownLabels(live.metadata.labels, desired.metadata.labels), desired.metadata.labels ?? {}),
-        annotations: { ...desired.metadata.annotations, [REPLICAS_ANNOTATION]: null },
+        annotations: { ...desired.metadata.annotations, ...Object.fromEntries(this.updateClearsAnnotations().map((k) => [k, null])) },
       },
       spec: mergePatchFor(live.spec ?? {}, desired.spec ?? {}),
     }));
@@ -157,35 +188,21 @@ export abstract class KubernetesModelDeployer<S extends KubernetesSettings = Kub
     return this.waitFor(this.serviceFromResource(updated, client) ?? next, [ServiceState.ACTIVE], timeout);
   }
 
-  /** Scale every part to 0, remembering the counts on the resource (a second stop keeps the first counts). */
+  /** Stop through the flavor's stop patch (a second stop changes nothing). */
   protected async performStopModel(service: BaseService, _timeout: number, _force: boolean): Promise<BaseService> {
     const client = await this.client();
     const name = resourceNameFor(service.uuid);
-    const updated = await client.modify(this.resourceKind, name, (live) => {
-      const counts = this.readReplicas(live);
-      const zeros = Object.fromEntries(Object.keys(counts).map((k) => [k, 0]));
-      const remembered = readReplicasAnnotation(live.metadata);
-      if (remembered && Object.values(counts).every((n) => n === 0)) return undefined;
-      return {
-        metadata: { annotations: { [REPLICAS_ANNOTATION]: replicasAnnotationValue(remembered && Object.keys(remembered).length ? remembered : counts) } },
-        spec: this.scaleSpecPatch(live, zeros),
-      };
-    });
-    this.context.log(`scaled ${this.resourceKind.kind} '${name}' to 0 replicas`);
+    const updated = await client.modify(this.resourceKind, name, (live) => this.stopPatch(live));
+    this.context.log(`stopped ${this.resourceKind.kind} '${name}'`);
     return this.serviceFromResource(updated, client) ?? service;
   }
 
-  /** Scale back to the remembered counts (1 for a part the annotation does not name). */
+  /** Start again through the flavor's start patch. */
   protected async performStartModel(service: BaseService, _timeout: number): Promise<BaseService> {
     const client = await this.client();
     const name = resourceNameFor(service.uuid);
-    const updated = await client.modify(this.resourceKind, name, (live) => {
-      const remembered = readReplicasAnnotation(live.metadata);
-      if (!remembered) return undefined;
-      const counts = Object.fromEntries(Object.keys(this.readReplicas(live)).map((k) => [k, remembered[k] ?? remembered['*'] ?? 1]));
-      return { metadata: { annotations: { [REPLICAS_ANNOTATION]: null } }, spec: this.scaleSpecPatch(live, counts) };
-    });
-    this.context.log(`scaled ${this.resourceKind.kind} '${name}' back to ${JSON.stringify(this.readReplicas(updated))} replicas`);
+    const updated = await client.modify(this.resourceKind, name, (live) => this.startPatch(live));
+    this.context.log(`started ${this.resourceKind.kind} '${name}' again`);
     return this.serviceFromResource(updated, client) ?? service;
   }
 

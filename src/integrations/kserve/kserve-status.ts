@@ -1,0 +1,106 @@
+/** What an InferenceService's spec and status say, read fresh from the resource every time. */
+import type { KubeObject } from '../kubernetes/kube-client.js';
+import type { ResourceState } from '../kubernetes/kubernetes-deployer.js';
+import { ServiceState } from '../../services/service-status.js';
+import { KSERVE_DEPLOYMENT_MODE_ANNOTATION, KSERVE_STOP_ANNOTATION } from './kserve-kind.js';
+
+interface Condition {
+  type?: string;
+  status?: string;
+  reason?: string;
+  message?: string;
+}
+
+/** One entry of the predictor's traffic split (Knative's TrafficTarget). */
+export interface TrafficTarget {
+  revisionName?: string;
+  percent?: number;
+  tag?: string;
+  latestRevision?: boolean;
+}
+
+/** The predictor's revisions as KServe reports them in status.components.predictor. */
+export interface PredictorRevisions {
+  latestCreatedRevision: string;
+  latestReadyRevision: string;
+  latestRolledoutRevision: string;
+  previousRolledoutRevision: string;
+  traffic: TrafficTarget[];
+}
+
+/** Whether the InferenceService carries KServe's stop annotation set to "true". */
+export function isKserveStopped(resource: KubeObject): boolean {
+  return resource.metadata.annotations?.[KSERVE_STOP_ANNOTATION] === 'true';
+}
+
+/**
+ * The Ready condition as a service state: True -> active; False with a reason -> error with the
+ * message (a "Stopped" left over from before a start is pending: the controller has not caught up);
+ * otherwise (Unknown, no condition yet, or a status written for an older generation) pending_startup.
+ * (Stopped by the annotation and deleting are read before this.)
+ */
+export function readKserveState(resource: KubeObject): ResourceState {
+  const status = (resource.status ?? {}) as { conditions?: Condition[]; observedGeneration?: number };
+  const generation = resource.metadata.generation;
+  if (typeof status.observedGeneration === 'number' && typeof generation === 'number' && status.observedGeneration < generation) {
+    return { state: ServiceState.PENDING_STARTUP, lastError: '' };
+  }
+  const ready = (status.conditions ?? []).find((c) => c.type === 'Ready');
+  if (ready?.status === 'True') return { state: ServiceState.ACTIVE, lastError: '' };
+  if (ready?.status === 'False' && ready.reason && ready.reason !== 'Stopped') {
+    return { state: ServiceState.ERROR, lastError: ready.message ? `${ready.reason}: ${ready.message}` : ready.reason };
+  }
+  return { state: ServiceState.PENDING_STARTUP, lastError: '' };
+}
+
+/** status.components.predictor, with empty strings for what KServe has not written. */
+export function predictorRevisions(resource: KubeObject): PredictorRevisions {
+  const p = ((resource.status as { components?: { predictor?: Record<string, unknown> } } | undefined)?.components?.predictor ?? {}) as Record<string, unknown>;
+  const str = (key: string) => (typeof p[key] === 'string' ? (p[key] as string) : '');
+  return {
+    latestCreatedRevision: str('latestCreatedRevision'),
+    latestReadyRevision: str('latestReadyRevision'),
+    latestRolledoutRevision: str('latestRolledoutRevision'),
+    previousRolledoutRevision: str('previousRolledoutRevision'),
+    traffic: Array.isArray(p.traffic) ? (p.traffic as TrafficTarget[]) : [],
+  };
+}
+
+/**
+ * The revision a rollback returns to: while a canary runs, the rolled-out one still serving the rest;
+ * after a full rollout, the one rolled out before it. Empty when there is none.
+ */
+export function rollbackTarget(resource: KubeObject): string {
+  const r = predictorRevisions(resource);
+  if (r.latestRolledoutRevision && r.latestRolledoutRevision !== r.latestReadyRevision) return r.latestRolledoutRevision;
+  return r.previousRolledoutRevision;
+}
+
+/** "rev-2 10% (latest), rev-1 90%": the traffic split in one line. */
+export function describeTraffic(traffic: TrafficTarget[]): string {
+  return traffic.map((t) => `${t.revisionName ?? '?'} ${t.percent ?? 0}%${t.latestRevision ? ' (latest)' : ''}`).join(', ');
+}
+
+/** Format, runtime, protocol, replicas, canary, URL and revisions as the resource has them now. */
+export function kserveLiveFacts(resource: KubeObject): Record<string, unknown> {
+  const predictor = ((resource.spec as { predictor?: Record<string, any> } | undefined)?.predictor ?? {}) as Record<string, any>;
+  const model = (predictor.model ?? {}) as Record<string, any>;
+  const status = (resource.status ?? {}) as { url?: string };
+  const revisions = predictorRevisions(resource);
+  return {
+    url: typeof status.url === 'string' ? status.url : '',
+    modelFormat: String(model.modelFormat?.name ?? ''),
+    runtime: String(model.runtime ?? ''),
+    protocol: String(model.protocolVersion ?? 'v1'),
+    liveModelUri: String(model.storageUri ?? ''),
+    minReplicas: typeof predictor.minReplicas === 'number' ? predictor.minReplicas : undefined,
+    maxReplicas: typeof predictor.maxReplicas === 'number' ? predictor.maxReplicas : undefined,
+    canaryTrafficPercent: typeof predictor.canaryTrafficPercent === 'number' ? predictor.canaryTrafficPercent : undefined,
+    deploymentMode: resource.metadata.annotations?.[KSERVE_DEPLOYMENT_MODE_ANNOTATION] ?? '',
+    stopped: isKserveStopped(resource),
+    latestReadyRevision: revisions.latestReadyRevision,
+    latestRolledoutRevision: revisions.latestRolledoutRevision,
+    previousRolledoutRevision: revisions.previousRolledoutRevision,
+    traffic: describeTraffic(revisions.traffic),
+  };
+}
