@@ -78,6 +78,16 @@ export function buildModelDeployerCommand(): Command {
     .addOption(timeoutOption())
     .addOption(deployerOption())
     .action(lazyAction(services, (m, ctx, uuid, opts) => m.startHandler(ctx, uuid as string, opts as never)));
+  md.command('promote <uuid>')
+    .description('send all traffic to the newest revision of a model server (ends a canary; kserve)')
+    .addOption(timeoutOption())
+    .addOption(deployerOption())
+    .action(lazyAction(services, (m, ctx, uuid, opts) => m.promoteHandler(ctx, uuid as string, opts as never)));
+  md.command('rollback <uuid>')
+    .description('send all traffic back to the previous ready revision of a model server (kserve)')
+    .addOption(timeoutOption())
+    .addOption(deployerOption())
+    .action(lazyAction(services, (m, ctx, uuid, opts) => m.rollbackHandler(ctx, uuid as string, opts as never)));
   md.command('predict <uuid>')
     .description("send a prediction request to a model server and print its answer")
     .option('--data <json>', 'the request body as JSON (MLflow scoring or v2 inference request)')

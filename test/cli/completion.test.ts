@@ -97,6 +97,14 @@ describe('complete() on the program tree', () => {
     expect((await values(['model-deployer', 'score-later', '--d'], program)).values).toEqual(['--dry-run']);
   });
 
+  it('`promote` and `rollback` complete, then uuids and their options', async () => {
+    expect((await values(['model-deployer', 'pro'])).values).toEqual(['promote']);
+    expect((await values(['model-deployer', 'roll'])).values).toEqual(['rollback']);
+    expect((await values(['model-deployer', 'promote', ''])).values).toEqual(['ab12-0000', 'cd34-0000']);
+    expect((await values(['model-deployer', 'rollback', ''])).values).toEqual(['ab12-0000', 'cd34-0000']);
+    expect((await values(['model-deployer', 'rollback', 'ab12-0000', '--ti'])).values).toEqual(['--timeout']);
+  });
+
   it('`predict` completes uuids, then its options', async () => {
     expect((await values(['model-deployer', 'pred'])).values).toEqual(['predict']);
     expect((await values(['model-deployer', 'predict', ''])).values).toEqual(['ab12-0000', 'cd34-0000']);
@@ -182,7 +190,7 @@ describe('zenml __complete', () => {
   });
 
   it('flavor, deployer and stack names from the dotfile', async () => {
-    expect((await completeWith(['model-deployer', 'register', 'x', '--flavor', ''])).stdout).toMatch(/^local\t.*\nmlflow\t.*\nseldon\t.*\nrecord-js\tcustom: .*record-flavor\.mjs\n:none\n$/);
+    expect((await completeWith(['model-deployer', 'register', 'x', '--flavor', ''])).stdout).toMatch(/^local\t.*\nmlflow\t.*\nseldon\t.*\nkserve\t.*\nrecord-js\tcustom: .*record-flavor\.mjs\n:none\n$/);
     expect((await completeWith(['model-deployer', 'update', ''])).stdout).toBe('default\tlocal deployer\nfast\tlocal deployer\nrec\trecord-js deployer\n:none\n');
     expect((await completeWith(['stack', 'set', ''])).stdout).toBe('default\tdeployer default\nprod\tdeployer fast (active)\n:none\n');
   });
@@ -228,7 +236,7 @@ describe('bash', () => {
   });
 
   it('completes flavor, deployer and stack names, and uuids without descriptions', () => {
-    expect(bash('zenml model-deployer register x --flavor ')).toEqual(['local', 'mlflow', 'seldon', 'record-js']);
+    expect(bash('zenml model-deployer register x --flavor ')).toEqual(['local', 'mlflow', 'seldon', 'kserve', 'record-js']);
     expect(bash('zenml model-deployer deploy --deployer f')).toEqual(['fast']);
     expect(bash('zenml stack set ')).toEqual(['default', 'prod']);
     expect(bash('zenml model-deployer stop ').sort()).toEqual(Object.values(uuids).sort());

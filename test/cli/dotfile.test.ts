@@ -102,7 +102,7 @@ describe('the whole dotfile is validated on every read', () => {
     const expected = [
       `${file}: stacks.prod.modelDeployer: expected a model deployer of this file (one of: default, a, b, ok) (got "gone")`,
       `${file}: activeStack: expected a stack of this file (one of: default, prod) (got "prodd"); did you mean prod?`,
-      `${file}: modelDeployers.b.flavor: expected a built-in or registered flavor (one of: local, mlflow, seldon) (got "nope")`,
+      `${file}: modelDeployers.b.flavor: expected a built-in or registered flavor (one of: local, mlflow, seldon, kserve) (got "nope")`,
       `${file}: modelDeployers.a.settings.port: expected a number (got "abc")`,
       `${file}: modelDeployers.a.settings.workers: Too small: expected number to be >=1 (got -1)`,
     ];

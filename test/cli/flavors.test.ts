@@ -31,6 +31,13 @@ const BUILTINS = [
     source: 'built-in',
     description: 'Seldon Core deployments on Kubernetes (SeldonDeployment custom resources)',
   },
+  {
+    name: 'kserve',
+    type: 'model_deployer',
+    integration: 'kserve',
+    source: 'built-in',
+    description: 'KServe InferenceServices on Kubernetes, with canary rollouts (promote, rollback)',
+  },
 ];
 const BUILTIN_NAMES = BUILTINS.map((f) => f.name);
 
@@ -83,7 +90,8 @@ describe('flavor list', () => {
     const { LocalModelDeployer } = await import('../../src/integrations/local/index.js');
     const { MlflowModelDeployer } = await import('../../src/integrations/mlflow/index.js');
     const { SeldonModelDeployer } = await import('../../src/integrations/seldon/index.js');
-    expect([LocalModelDeployer.DESCRIPTION, MlflowModelDeployer.DESCRIPTION, SeldonModelDeployer.DESCRIPTION]).toEqual(BUILTINS.map((f) => f.description));
+    const { KserveModelDeployer } = await import('../../src/integrations/kserve/index.js');
+    expect([LocalModelDeployer.DESCRIPTION, MlflowModelDeployer.DESCRIPTION, SeldonModelDeployer.DESCRIPTION, KserveModelDeployer.DESCRIPTION]).toEqual(BUILTINS.map((f) => f.description));
   });
 
   it('-q prints bare names', async () => {

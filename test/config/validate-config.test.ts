@@ -155,12 +155,12 @@ describe('validateDotfile: names that point nowhere', () => {
     [
       'an unknown flavor',
       { modelDeployers: { a: { flavor: 'nope' } } },
-      `${FILE}: modelDeployers.a.flavor: expected a built-in or registered flavor (one of: local, mlflow, seldon) (got "nope")`,
+      `${FILE}: modelDeployers.a.flavor: expected a built-in or registered flavor (one of: local, mlflow, seldon, kserve) (got "nope")`,
     ],
     [
       'a mistyped flavor',
       { modelDeployers: { a: { flavor: 'mlfow' } } },
-      `${FILE}: modelDeployers.a.flavor: expected a built-in or registered flavor (one of: local, mlflow, seldon) (got "mlfow"); did you mean mlflow?`,
+      `${FILE}: modelDeployers.a.flavor: expected a built-in or registered flavor (one of: local, mlflow, seldon, kserve) (got "mlfow"); did you mean mlflow?`,
     ],
   ];
   it.each(cases)('%s', (_name, raw, line) => {

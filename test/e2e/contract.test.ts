@@ -192,9 +192,9 @@ const ROWS: Row[] = [
     name: 'flavor list',
     setup: async () => ({ cwd: freshProject(), v: {} }),
     args: () => ['model-deployer', 'flavor', 'list'],
-    quiet: () => ['local', 'mlflow', 'seldon'],
+    quiet: () => ['local', 'mlflow', 'seldon', 'kserve'],
     human: () => /^FLAVOR\s+TYPE\s+INTEGRATION\s+SOURCE\nlocal\s+model_deployer\s+built-in[^\n]*\nmlflow\s+model_deployer\s+mlflow/,
-    json: (_v, j) => expect(j.map((f: any) => f.name)).toEqual(['local', 'mlflow', 'seldon']),
+    json: (_v, j) => expect(j.map((f: any) => f.name)).toEqual(['local', 'mlflow', 'seldon', 'kserve']),
   },
   {
     name: 'flavor describe',

@@ -144,6 +144,22 @@ export async function startHandler(ctx: CommandContext, uuid: string, raw: unkno
   ctx.output.listing(view, [view.uuid], () => `started model server ${view.uuid} at ${view.predictionUrl ?? '(pending)'}`);
 }
 
+/** `promote <uuid>`: UsageError (exit 2) for flavors without revisions. */
+export async function promoteHandler(ctx: CommandContext, uuid: string, raw: unknown): Promise<void> {
+  const opts = parseOptions(LifecycleOptionsSchema, raw);
+  const deployer = await deployerFor(ctx, opts.deployer);
+  const view = serviceView(deployer, await deployer.promoteModelServer(uuid, { timeout: opts.timeout }));
+  ctx.output.listing(view, [view.uuid], () => `promoted model server ${view.uuid}${view.info.TRAFFIC ? `: ${view.info.TRAFFIC}` : ''}`);
+}
+
+/** `rollback <uuid>`: UsageError (exit 2) for flavors without revisions, or without a previous revision. */
+export async function rollbackHandler(ctx: CommandContext, uuid: string, raw: unknown): Promise<void> {
+  const opts = parseOptions(LifecycleOptionsSchema, raw);
+  const deployer = await deployerFor(ctx, opts.deployer);
+  const view = serviceView(deployer, await deployer.rollbackModelServer(uuid, { timeout: opts.timeout }));
+  ctx.output.listing(view, [view.uuid], () => `rolled back model server ${view.uuid}${view.info.TRAFFIC ? `: ${view.info.TRAFFIC}` : ''}`);
+}
+
 /** `models delete <uuid>`. */
 export async function deleteServiceHandler(ctx: CommandContext, uuid: string, raw: unknown): Promise<void> {
   const opts = parseOptions(LifecycleOptionsSchema, raw);
