@@ -3,8 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import yaml from 'js-yaml';
-import type { ApiextensionsV1Api, CustomObjectsApi, V1CustomResourceDefinition } from '@kubernetes/client-node';
+import { loadYaml, type ApiextensionsV1Api, type CustomObjectsApi, type V1CustomResourceDefinition } from '@kubernetes/client-node';
 import { waitUntil } from './kube-processes.js';
 
 /** The CRDs by the short name tests ask for. */
@@ -18,9 +17,14 @@ export type CrdName = keyof typeof CRD_FILES;
 
 const CRD_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'crds');
 
-/** The parsed CRD manifest. */
+/**
+ * The parsed CRD manifest, as the client's model (loadYaml deserializes by apiVersion and kind). A plain
+ * js-yaml object would lose every `x-kubernetes-*` key: the client serializes its models by their
+ * TypeScript names (`x_kubernetes_preserve_unknown_fields`), so the dashed YAML keys never reach the API
+ * server, which then prunes the fields they should keep (a model's resources, envFrom, ...).
+ */
 export function readCrd(name: CrdName): V1CustomResourceDefinition {
-  return yaml.load(readFileSync(path.join(CRD_DIR, CRD_FILES[name]), 'utf8')) as V1CustomResourceDefinition;
+  return loadYaml<V1CustomResourceDefinition>(readFileSync(path.join(CRD_DIR, CRD_FILES[name]), 'utf8'));
 }
 
 /** Create the CRD and wait until it is Established and its resources list (the API server then serves them). */

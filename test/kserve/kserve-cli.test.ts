@@ -94,7 +94,7 @@ describeKube('kserve flavor through the zenml binary, against a real Kubernetes 
     const ns = await namespace();
     const bad = await makeProject([]).then((p) => p.run('model-deployer', 'register', 'broken', '--flavor', 'kserve', '--deployment-mode', 'Fast'));
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/deploymentMode: expected Serverless or RawDeployment/);
+    expect(bad.stderr).toMatch(/^zenml: error: --deployment-mode: expected Serverless or RawDeployment \(got "Fast"\)\n$/);
 
     const p = await project(ns, ['--deployment-mode', 'Serverless', '--service-account-name', 'models-sa', '--secret', 's3-credentials']);
     const view = await p.json(...deployArgs('iris', '-c', 'minReplicas=1', '-c', 'maxReplicas=3', '-c', 'runtime=kserve-sklearnserver', '-c', 'resources={"limits":{"cpu":"1"}}'));
@@ -142,7 +142,7 @@ describeKube('kserve flavor through the zenml binary, against a real Kubernetes 
     const before = (await isvcs(ns)).length;
     const canary = await p.run(...deployArgs('x', '-c', 'canaryTrafficPercent=150'));
     expect(canary.code).toBe(2);
-    expect(canary.stderr).toMatch(/canaryTrafficPercent: expected a percentage from 0 to 100/);
+    expect(canary.stderr).toMatch(/^zenml: error: -c canaryTrafficPercent=150: expected a percentage from 0 to 100 \(got 150\)\n$/);
     const noFormat = await p.run('model-deployer', 'deploy', '--model-uri', 's3://models/x', '--model-type', 'weird');
     expect(noFormat.code).toBe(2);
     expect(noFormat.stderr).toMatch(/no KServe model format for model type 'weird'/);
