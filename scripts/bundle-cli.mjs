@@ -17,7 +17,7 @@ const result = await build({
   target: 'node20',
   // Native code, the TypeScript loader for user flavors, and cosmiconfig's optional TypeScript
   // config loader stay outside: they load (lazily) from node_modules when a command needs them.
-  // @kubernetes/client-node is bundled: only the seldon flavor imports it (dynamically), so it lands in
+  // @kubernetes/client-node is bundled: only the Kubernetes flavors (seldon, kserve) import it (dynamically), so it lands in
   // a lazy chunk that `--help` and `flavor list` never load, and one chunk loads in ~130 ms where its
   // ~2,500 separate modules took ~450 ms on every `find`.
   external: ['onnxruntime-node', 'tsx', 'tsx/*', 'typescript'],

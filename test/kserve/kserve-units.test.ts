@@ -1,0 +1,157 @@
+// The kserve flavor's pure parts, in-process and without a cluster: the InferenceService manifest (table-driven),
+// the `-c` service settings and model-format defaults, the status reader, revisions and rollback target, the info
+// keys, URLs and Host header, and the settings schema.
+import { ExitCode, UsageError } from '../../src/errors.js';
+import type { KubeObject } from '../../src/integrations/kubernetes/kube-client.js';
+import { serviceLabels } from '../../src/integrations/kubernetes/kube-labels.js';
+import { buildInferenceService } from '../../src/integrations/kserve/kserve-manifest.js';
+import { resolveKserveServiceSettings } from '../../src/integrations/kserve/kserve-service-settings.js';
+import { isKserveStopped, kserveLiveFacts, readKserveState, rollbackTarget } from '../../src/integrations/kserve/kserve-status.js';
+import { kserveServerInfo } from '../../src/integrations/kserve/kserve-info.js';
+import { InferenceServiceService } from '../../src/integrations/kserve/kserve-service.js';
+import { kserveSettingsSchema } from '../../src/integrations/kserve/kserve-settings.js';
+import { parseServiceConfig } from '../../src/services/service-config.js';
+
+const UUID = '0b9f3c1e-4a2d-4f6b-9c8e-1d2e3f4a5b6c';
+const NAME = `zenml-${UUID}`;
+const TARGET = { name: NAME, namespace: 'models' };
+
+function stored(config: Record<string, unknown>) {
+  return { type: 'kserve-inference-service', flavor: 'kserve', uuid: UUID, config: parseServiceConfig({ modelName: 'iris', modelUri: 's3://bucket/iris', ...config }), createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', extra: {} };
+}
+
+function resource(over: { spec?: any; status?: any; annotations?: Record<string, string>; generation?: number } = {}): KubeObject {
+  return { metadata: { name: NAME, namespace: 'models', generation: over.generation ?? 1, annotations: over.annotations }, spec: over.spec ?? { predictor: { model: { modelFormat: { name: 'sklearn' } } } }, status: over.status };
+}
+
+describe('buildInferenceService', () => {
+  it('builds a serving.kserve.io/v1beta1 InferenceService with the model, its storage and the service account', () => {
+    const s = stored({ modelType: 'sklearn', pipelineName: 'training' });
+    expect(buildInferenceService(s, { secret: 's3-credentials', serviceAccountName: 'models-sa', deploymentMode: 'RawDeployment' }, TARGET)).toEqual({
+      apiVersion: 'serving.kserve.io/v1beta1',
+      kind: 'InferenceService',
+      metadata: {
+        name: NAME,
+        namespace: 'models',
+        labels: serviceLabels(UUID, s.config),
+        annotations: { 'zenml.io/service': expect.any(String), 'serving.kserve.io/deploymentMode': 'RawDeployment' },
+      },
+      spec: {
+        predictor: {
+          model: { modelFormat: { name: 'sklearn' }, storageUri: 's3://bucket/iris', envFrom: [{ secretRef: { name: 's3-credentials' } }] },
+          serviceAccountName: 'models-sa',
+        },
+      },
+    });
+  });
+
+  it.each([
+    ['sklearn', {}, { model: { modelFormat: { name: 'sklearn' }, storageUri: 's3://bucket/iris' } }],
+    ['onnx', {}, { model: { modelFormat: { name: 'onnx' }, storageUri: 's3://bucket/iris', protocolVersion: 'v2' } }],
+    ['mlflow', {}, { model: { modelFormat: { name: 'mlflow' }, storageUri: 's3://bucket/iris', protocolVersion: 'v2' } }],
+    ['pytorch', { runtime: 'kserve-torchserve', protocolVersion: 'v2' }, { model: { modelFormat: { name: 'pytorch' }, storageUri: 's3://bucket/iris', runtime: 'kserve-torchserve', protocolVersion: 'v2' } }],
+    ['', { modelFormat: 'vllm' }, { model: { modelFormat: { name: 'vllm' }, storageUri: 's3://bucket/iris' } }],
+    ['xgboost', { minReplicas: 0, maxReplicas: 4, canaryTrafficPercent: 25 }, { model: { modelFormat: { name: 'xgboost' }, storageUri: 's3://bucket/iris' }, minReplicas: 0, maxReplicas: 4, canaryTrafficPercent: 25 }],
+    ['huggingface', { resources: { limits: { 'nvidia.com/gpu': 1 } } }, { model: { modelFormat: { name: 'huggingface' }, storageUri: 's3://bucket/iris', resources: { limits: { 'nvidia.com/gpu': 1 } } } }],
+  ])('model type %j with %j -> predictor %j', (modelType, settings, predictor) => {
+    expect(buildInferenceService(stored({ modelType, ...settings }), {}, TARGET).spec).toEqual({ predictor });
+  });
+
+  it.each([
+    [{ modelType: 'weird' }, /no KServe model format for model type 'weird'/],
+    [{ modelType: 'sklearn', protocolVersion: 'v3' }, /-c protocolVersion: expected v1 or v2 \(got "v3"\)/],
+    [{ modelType: 'sklearn', minReplicas: 3, maxReplicas: 2 }, /-c maxReplicas: 2 is below minReplicas 3/],
+    [{ modelType: 'sklearn', canaryTrafficPercent: 10.5 }, /canaryTrafficPercent.*expected a whole percentage/],
+    [{ modelType: 'sklearn', runtime: 'Not A Name' }, /runtime.*expected the name of a ServingRuntime/],
+  ])('%j is a usage error (exit 2)', (config, message) => {
+    const attempt = () => resolveKserveServiceSettings(parseServiceConfig({ modelUri: 's3://m', ...config }));
+    expect(attempt).toThrow(UsageError);
+    expect(attempt).toThrow(message);
+    try {
+      attempt();
+    } catch (error) {
+      expect((error as UsageError).exitCode).toBe(ExitCode.USAGE);
+    }
+  });
+});
+
+describe('readKserveState', () => {
+  it.each([
+    ['no status yet', undefined, 'pending_startup', ''],
+    ['Ready Unknown', { observedGeneration: 1, conditions: [{ type: 'Ready', status: 'Unknown' }] }, 'pending_startup', ''],
+    ['Ready True', { observedGeneration: 1, conditions: [{ type: 'Ready', status: 'True' }] }, 'active', ''],
+    ['Ready True for an older generation', { observedGeneration: 0, conditions: [{ type: 'Ready', status: 'True' }] }, 'pending_startup', ''],
+    ['Ready False with a reason', { conditions: [{ type: 'Ready', status: 'False', reason: 'RevisionFailed', message: 'model not found' }] }, 'error', 'RevisionFailed: model not found'],
+    ['Ready False without a reason', { conditions: [{ type: 'Ready', status: 'False' }] }, 'pending_startup', ''],
+    ['Ready False, Stopped (left over after a start)', { conditions: [{ type: 'Ready', status: 'False', reason: 'Stopped' }] }, 'pending_startup', ''],
+  ])('%s', (_label, status, state, lastError) => {
+    expect(readKserveState(resource({ status }))).toEqual({ state, lastError });
+  });
+
+  it('the stop annotation is "true" only when it says so', () => {
+    expect(isKserveStopped(resource({ annotations: { 'serving.kserve.io/stop': 'true' } }))).toBe(true);
+    expect(isKserveStopped(resource({ annotations: { 'serving.kserve.io/stop': 'false' } }))).toBe(false);
+    expect(isKserveStopped(resource())).toBe(false);
+  });
+});
+
+describe('rollbackTarget', () => {
+  const withRevisions = (predictor: Record<string, unknown>) => resource({ status: { components: { predictor } } });
+  it.each([
+    ['a canary in progress: the rolled-out revision', { latestReadyRevision: 'r2', latestRolledoutRevision: 'r1', previousRolledoutRevision: 'r0' }, 'r1'],
+    ['after a full rollout: the one before it', { latestReadyRevision: 'r2', latestRolledoutRevision: 'r2', previousRolledoutRevision: 'r1' }, 'r1'],
+    ['a first revision: none', { latestReadyRevision: 'r1', latestRolledoutRevision: 'r1' }, ''],
+    ['no status: none', {}, ''],
+  ])('%s', (_label, predictor, target) => {
+    expect(rollbackTarget(withRevisions(predictor))).toBe(target);
+  });
+});
+
+describe('kserveServerInfo', () => {
+  function service(status: any, spec?: any) {
+    const r = resource({ status, spec });
+    return new InferenceServiceService({
+      uuid: UUID,
+      config: parseServiceConfig({ modelName: 'iris', modelUri: 's3://bucket/iris' }),
+      flavor: 'kserve',
+      extra: { ...kserveLiveFacts(r), resourceName: NAME, namespace: 'models', context: 'prod', generation: 1 },
+    });
+  }
+  const status = {
+    url: `http://${NAME}.models.example.com`,
+    components: { predictor: { latestReadyRevision: 'r2', latestRolledoutRevision: 'r1', traffic: [{ revisionName: 'r2', percent: 10, latestRevision: true }, { revisionName: 'r1', percent: 90 }] } },
+  };
+
+  it('v1 URLs from status.url, the traffic split in one line, no Host header without baseUrl', () => {
+    expect(kserveServerInfo(service(status), undefined)).toMatchObject({
+      PREDICTION_URL: `http://${NAME}.models.example.com/v1/models/${NAME}:predict`,
+      HEALTH_CHECK_URL: `http://${NAME}.models.example.com/v1/models/${NAME}`,
+      HOST_HEADER: '',
+      TRAFFIC: 'r2 10% (latest), r1 90%',
+      LATEST_ROLLED_OUT_REVISION: 'r1',
+      RESOURCE: `InferenceService/${NAME}`,
+    });
+  });
+
+  it('v2 URLs through an ingress at baseUrl, with the Host header of status.url', () => {
+    const info = kserveServerInfo(service(status, { predictor: { model: { modelFormat: { name: 'onnx' }, protocolVersion: 'v2' } } }), 'http://ingress.example.com/');
+    expect(info).toMatchObject({
+      PREDICTION_URL: `http://ingress.example.com/v2/models/${NAME}/infer`,
+      HEALTH_CHECK_URL: `http://ingress.example.com/v2/models/${NAME}/ready`,
+      HOST_HEADER: `${NAME}.models.example.com`,
+      PROTOCOL: 'v2',
+    });
+  });
+
+  it('no URLs before KServe wrote status.url', () => {
+    expect(kserveServerInfo(service(undefined), 'http://ingress.example.com')).toMatchObject({ PREDICTION_URL: '', HEALTH_CHECK_URL: '', HOST_HEADER: '' });
+  });
+});
+
+describe('kserveSettingsSchema', () => {
+  it('accepts the seldon-like settings plus deploymentMode; baseUrl is optional', () => {
+    expect(kserveSettingsSchema.parse({ kubernetesNamespace: 'models', deploymentMode: 'RawDeployment' })).toEqual({ kubernetesNamespace: 'models', deploymentMode: 'RawDeployment' });
+    expect(kserveSettingsSchema.safeParse({ deploymentMode: 'Fast' }).success).toBe(false);
+    expect(kserveSettingsSchema.safeParse({ baseUrl: 'ftp://x' }).success).toBe(false);
+  });
+});
