@@ -57,6 +57,12 @@ describe('buildInferenceService', () => {
     expect(buildInferenceService(stored({ modelType, ...settings }), {}, TARGET).spec).toEqual({ predictor });
   });
 
+  it('refuses a canary in RawDeployment mode (no revisions there)', () => {
+    const attempt = () => buildInferenceService(stored({ modelType: 'sklearn', canaryTrafficPercent: 10 }), { deploymentMode: 'RawDeployment' }, TARGET);
+    expect(attempt).toThrow(UsageError);
+    expect(attempt).toThrow(/canary rollouts need deploymentMode Serverless/);
+  });
+
   it.each([
     [{ modelType: 'weird' }, /no KServe model format for model type 'weird'/],
     [{ modelType: 'sklearn', protocolVersion: 'v3' }, /-c protocolVersion: expected v1 or v2 \(got "v3"\)/],

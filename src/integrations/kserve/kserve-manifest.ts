@@ -6,6 +6,7 @@ import type { KubeObject } from '../kubernetes/kube-client.js';
 import { managedMetadata, type StoredService } from '../kubernetes/kube-labels.js';
 import type { ManifestTarget } from '../kubernetes/kubernetes-deployer.js';
 import { apiVersionOf } from '../kubernetes/resource-kind.js';
+import { UsageError } from '../../errors.js';
 import { parseServiceConfig } from '../../services/service-config.js';
 import { INFERENCE_SERVICE, KSERVE_DEPLOYMENT_MODE_ANNOTATION } from './kserve-kind.js';
 import { resolveKserveServiceSettings } from './kserve-service-settings.js';
@@ -22,6 +23,10 @@ export type KserveManifestSettings = Pick<KserveSettings, 'secret' | 'serviceAcc
 export function buildInferenceService(service: StoredService, settings: KserveManifestSettings, target: ManifestTarget): KubeObject {
   const config = parseServiceConfig(service.config);
   const s = resolveKserveServiceSettings(config);
+  if (s.canaryTrafficPercent !== undefined && settings.deploymentMode === 'RawDeployment') {
+    // KServe splits traffic between revisions only in Serverless mode (Knative keeps the revisions).
+    throw new UsageError('-c canaryTrafficPercent: canary rollouts need deploymentMode Serverless (this deployer uses RawDeployment)');
+  }
   const model = {
     modelFormat: { name: s.modelFormat },
     ...(config.modelUri ? { storageUri: config.modelUri } : {}),
