@@ -1,0 +1,85 @@
+// Model server faults through the built binary with real daemons: kill -9 under load, and a model file removed or
+// truncated before `deploy --replace` (the old model keeps serving).
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { copyFileSync, rmSync, truncateSync } from 'node:fs';
+import { join } from 'node:path';
+import { killRunningZenml, parseJson, runZenml, writeDotfile, type RunResult } from '../helpers/cli.js';
+import { IRIS_V1, killServers } from '../helpers/local-servers.js';
+import { TempDirs } from '../helpers/temp.js';
+import { tortureTimeout } from './scale.js';
+
+const temps = new TempDirs();
+let project: string;
+
+const zenml = (args: string[]): Promise<RunResult> => runZenml(args, { cwd: project, timeoutMs: 40_000 });
+async function json<T = any>(args: string[]): Promise<T> {
+  const r = await zenml([...args, '--json']);
+  if (r.code !== 0) throw new Error(`zenml ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  return parseJson<T>(r);
+}
+const deployArgs = (uri: string, ...extra: string[]) => ['model-deployer', 'deploy', '--model-uri', uri, '--model-name', 'iris', '--pipeline-name', 'p', '--pipeline-step-name', 's', '--timeout', '60', ...extra];
+const predict = (url: string) =>
+  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: [[5.1, 3.5, 1.4, 0.2]] }) }).then(
+    (r) => r.status,
+    () => 0,
+  );
+
+beforeEach(() => {
+  project = temps.dir('zenml-torture-faults-');
+  writeDotfile(project, { version: 1 });
+});
+
+afterEach(() => {
+  killRunningZenml();
+  for (const dir of temps.list()) killServers(dir);
+  temps.cleanup();
+});
+
+describe('model server faults', () => {
+  it(
+    'kill -9 under load: find says error with the log tail, start recovers on the same port',
+    async () => {
+      const service = await json(deployArgs(IRIS_V1));
+      let loading = true;
+      const load = (async () => {
+        while (loading) await predict(service.predictionUrl);
+      })();
+      await new Promise((r) => setTimeout(r, 300));
+      process.kill(Number(service.info.DAEMON_PID), 'SIGKILL');
+      let found: any[] = [];
+      for (let i = 0; i < 100 && found[0]?.state !== 'error'; i += 1) {
+        found = await json<any[]>(['model-deployer', 'find']);
+        if (found[0]?.state !== 'error') await new Promise((r) => setTimeout(r, 100));
+      }
+      loading = false;
+      await load;
+      expect(found[0].state).toBe('error');
+      expect(found[0].lastError).not.toBe('');
+      const recovered = await json(['model-deployer', 'start', service.uuid]);
+      expect(recovered.state).toBe('active');
+      expect(new URL(recovered.predictionUrl).port).toBe(new URL(service.predictionUrl).port);
+      expect(await predict(recovered.predictionUrl)).toBe(200);
+    },
+    tortureTimeout(120_000, 60_000),
+  );
+
+  it.each([
+    ['deleted', (file: string) => rmSync(file)],
+    ['truncated', (file: string) => truncateSync(file, 10)],
+  ])(
+    'a model file %s before deploy --replace: a clear error, the old model keeps serving',
+    async (_how, damage) => {
+      const model = join(project, 'model.onnx');
+      copyFileSync(IRIS_V1, model);
+      const service = await json(deployArgs(IRIS_V1));
+      damage(model);
+      const replaced = await zenml(deployArgs(model, '--replace'));
+      expect(replaced.code).not.toBe(0);
+      expect(replaced.stderr).toMatch(/model\.onnx/);
+      expect(await predict(service.predictionUrl)).toBe(200);
+      const view = await json(['model-deployer', 'describe', service.uuid]);
+      expect(view.state).toBe('active');
+    },
+    tortureTimeout(120_000, 60_000),
+  );
+});
