@@ -1,7 +1,8 @@
 // Model server faults through the built binary with real daemons: kill -9 under load, and a model file removed or
 // truncated before `deploy --replace` (the old model keeps serving).
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { copyFileSync, rmSync, truncateSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { killRunningZenml, parseJson, runZenml, writeDotfile, type RunResult } from '../helpers/cli.js';
 import { IRIS_V1, killServers } from '../helpers/local-servers.js';
@@ -79,6 +80,49 @@ describe('model server faults', () => {
       expect(await predict(service.predictionUrl)).toBe(200);
       const view = await json(['model-deployer', 'describe', service.uuid]);
       expect(view.state).toBe('active');
+    },
+    tortureTimeout(120_000, 60_000),
+  );
+
+  // Root ignores chmod, so the state dir is made read-only, or full, with a small tmpfs mounted by the test.
+  const canMount = (() => {
+    if (process.getuid?.() !== 0) return false;
+    const probe = temps.dir('zenml-torture-mount-');
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe], { stdio: 'ignore' });
+      execFileSync('umount', [probe], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  const mounted: string[] = [];
+  afterEach(() => {
+    for (const dir of mounted.splice(0)) execFileSync('umount', ['-l', dir], { stdio: 'ignore' });
+  });
+
+  it.each([
+    ['read-only', (dir: string) => execFileSync('mount', ['-o', 'remount,ro', dir])],
+    ['full', (dir: string) => void execFileSync('sh', ['-c', `dd if=/dev/zero of=${dir}/fill bs=4k 2>/dev/null; true`])],
+  ])(
+    'a %s state dir: a clear error and no partial record',
+    async (how, fault) => {
+      if (!canMount) {
+        process.stderr.write('skipped: mounting a tmpfs needs root and mount rights in this container\n');
+        return;
+      }
+      const state = join(project, 'state');
+      mkdirSync(state);
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', state]);
+      mounted.push(state);
+      expect((await zenml(['model-deployer', 'register', 'tight', '--flavor', 'local', '--state-dir', 'state'])).code).toBe(0);
+      fault(state);
+      const r = await zenml(deployArgs(IRIS_V1, '--deployer', 'tight'));
+      expect(r.code).not.toBe(0);
+      expect(r.stderr.trim().split('\n')[0]).toMatch(how === 'full' ? /no space|ENOSPC|full/i : /read-only|EROFS|permission/i);
+      const services = join(state, 'services');
+      expect(existsSync(services) ? readdirSync(services) : []).toEqual([]);
+      expect(await json<any[]>(['model-deployer', 'find', '--deployer', 'tight'])).toEqual([]);
     },
     tortureTimeout(120_000, 60_000),
   );
