@@ -64,6 +64,39 @@ describe('model server faults', () => {
     tortureTimeout(120_000, 60_000),
   );
 
+  it(
+    'SIGSTOP: find and describe answer at once, SIGCONT recovers it, no orphan',
+    async () => {
+      const service = await json(deployArgs(IRIS_V1));
+      const pid = Number(service.info.DAEMON_PID);
+      process.kill(pid, 'SIGSTOP');
+      try {
+        await new Promise((r) => setTimeout(r, 2_000));
+        const started = Date.now();
+        const found = await json<any[]>(['model-deployer', 'find']);
+        const view = await json(['model-deployer', 'describe', service.uuid]);
+        process.stderr.write(`SIGSTOP: find ${found[0]?.state} (${found[0]?.lastError}), describe ${view.state}, ${Date.now() - started} ms\n`);
+        // Known gap (README, What it survives): find and describe check the process table only (no HTTP, so find
+        // stays fast with thousands of servers), and a stopped process is alive there, so they still say active.
+        expect(found[0].state).toBe('active');
+        expect(view.state).toBe('active');
+        // A client does not hang on it for ever: it times out.
+        expect(await fetch(service.predictionUrl, { method: 'POST', signal: AbortSignal.timeout(1_000) }).then(() => 'answered', () => 'timed out')).toBe('timed out');
+      } finally {
+        process.kill(pid, 'SIGCONT');
+      }
+      let state = '';
+      for (let i = 0; i < 100 && state !== 'active'; i += 1) {
+        state = (await json(['model-deployer', 'describe', service.uuid])).state;
+        if (state !== 'active') await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(state).toBe('active');
+      expect(await predict(service.predictionUrl)).toBe(200);
+      expect(await json<any[]>(['model-deployer', 'find'])).toHaveLength(1);
+    },
+    tortureTimeout(120_000, 60_000),
+  );
+
   it.each([
     ['deleted', (file: string) => rmSync(file)],
     ['truncated', (file: string) => truncateSync(file, 10)],
