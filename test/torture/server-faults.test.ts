@@ -117,6 +117,19 @@ describe('model server faults', () => {
     tortureTimeout(120_000, 60_000),
   );
 
+  it('a model file deleted before start: a clear error naming it, the record stays inactive', async () => {
+    const model = join(project, 'model.onnx');
+    copyFileSync(IRIS_V1, model);
+    const service = await json(deployArgs(model));
+    await json(['model-deployer', 'stop', service.uuid]);
+    rmSync(model);
+    const started = await zenml(['model-deployer', 'start', service.uuid]);
+    process.stderr.write(`start without its model: exit ${started.code}: ${started.stderr.trim().split('\n')[0]}\n`);
+    expect(started.code).not.toBe(0);
+    expect(started.stderr).toMatch(/model\.onnx/);
+    expect((await json(['model-deployer', 'describe', service.uuid])).state).not.toBe('active');
+  }, tortureTimeout(120_000, 60_000));
+
   // Root ignores chmod, so the state dir is made read-only, or full, with a small tmpfs mounted by the test.
   const canMount = (() => {
     if (process.getuid?.() !== 0) return false;
