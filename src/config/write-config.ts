@@ -47,7 +47,20 @@ export async function tryWithFileLock<T>(filepath: string, fn: () => Promise<T>)
 async function acquireLock(filepath: string, retries: typeof LOCK_OPTIONS.retries | 0): Promise<() => Promise<void>> {
   // The lock and write libraries load on the first write: reading commands never pay for them.
   const { default: lockfile } = await import('proper-lockfile');
-  return lockfile.lock(filepath, { ...LOCK_OPTIONS, retries, lockfilePath: lockPathOf(filepath) });
+  const options = { ...LOCK_OPTIONS, retries: 0, lockfilePath: lockPathOf(filepath) };
+  if (retries === 0) return lockfile.lock(filepath, options);
+  // proper-lockfile retries every error; only a lock held by another process is worth waiting for. A read-only
+  // or full state dir (EROFS, ENOSPC, EACCES) fails at once instead of after 400 retries (~100 s).
+  let delay = retries.minTimeout;
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await lockfile.lock(filepath, options);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED' || attempt >= retries.retries) throw error;
+      await new Promise((r) => setTimeout(r, delay * (retries.randomize ? 1 + Math.random() : 1)));
+      delay = Math.min(delay * retries.factor, retries.maxTimeout);
+    }
+  }
 }
 
 async function runAndRelease<T>(release: () => Promise<void>, fn: () => Promise<T>): Promise<T> {

@@ -1,0 +1,175 @@
+// Model server faults through the built binary with real daemons: kill -9 under load, and a model file removed or
+// truncated before `deploy --replace` (the old model keeps serving).
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, truncateSync } from 'node:fs';
+import { join } from 'node:path';
+import { killRunningZenml, parseJson, runZenml, writeDotfile, type RunResult } from '../helpers/cli.js';
+import { IRIS_V1, killServers } from '../helpers/local-servers.js';
+import { TempDirs } from '../helpers/temp.js';
+import { tortureTimeout } from './scale.js';
+
+const temps = new TempDirs();
+let project: string;
+
+const zenml = (args: string[]): Promise<RunResult> => runZenml(args, { cwd: project, timeoutMs: 40_000 });
+async function json<T = any>(args: string[]): Promise<T> {
+  const r = await zenml([...args, '--json']);
+  if (r.code !== 0) throw new Error(`zenml ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  return parseJson<T>(r);
+}
+const deployArgs = (uri: string, ...extra: string[]) => ['model-deployer', 'deploy', '--model-uri', uri, '--model-name', 'iris', '--pipeline-name', 'p', '--pipeline-step-name', 's', '--timeout', '60', ...extra];
+const predict = (url: string) =>
+  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: [[5.1, 3.5, 1.4, 0.2]] }) }).then(
+    (r) => r.status,
+    () => 0,
+  );
+
+beforeEach(() => {
+  project = temps.dir('zenml-torture-faults-');
+  writeDotfile(project, { version: 1 });
+});
+
+afterEach(() => {
+  killRunningZenml();
+  for (const dir of temps.list()) killServers(dir);
+  temps.cleanup();
+});
+
+describe('model server faults', () => {
+  it(
+    'kill -9 under load: find says error with the log tail, start recovers on the same port',
+    async () => {
+      const service = await json(deployArgs(IRIS_V1));
+      let loading = true;
+      const load = (async () => {
+        while (loading) await predict(service.predictionUrl);
+      })();
+      await new Promise((r) => setTimeout(r, 300));
+      process.kill(Number(service.info.DAEMON_PID), 'SIGKILL');
+      let found: any[] = [];
+      for (let i = 0; i < 100 && found[0]?.state !== 'error'; i += 1) {
+        found = await json<any[]>(['model-deployer', 'find']);
+        if (found[0]?.state !== 'error') await new Promise((r) => setTimeout(r, 100));
+      }
+      loading = false;
+      await load;
+      expect(found[0].state).toBe('error');
+      expect(found[0].lastError).not.toBe('');
+      const recovered = await json(['model-deployer', 'start', service.uuid]);
+      expect(recovered.state).toBe('active');
+      expect(new URL(recovered.predictionUrl).port).toBe(new URL(service.predictionUrl).port);
+      expect(await predict(recovered.predictionUrl)).toBe(200);
+    },
+    tortureTimeout(120_000, 60_000),
+  );
+
+  it(
+    'SIGSTOP: find and describe answer at once, SIGCONT recovers it, no orphan',
+    async () => {
+      const service = await json(deployArgs(IRIS_V1));
+      const pid = Number(service.info.DAEMON_PID);
+      process.kill(pid, 'SIGSTOP');
+      try {
+        await new Promise((r) => setTimeout(r, 2_000));
+        const started = Date.now();
+        const found = await json<any[]>(['model-deployer', 'find']);
+        const view = await json(['model-deployer', 'describe', service.uuid]);
+        process.stderr.write(`SIGSTOP: find ${found[0]?.state} (${found[0]?.lastError}), describe ${view.state}, ${Date.now() - started} ms\n`);
+        // Known gap (README, What it survives): find and describe check the process table only (no HTTP, so find
+        // stays fast with thousands of servers), and a stopped process is alive there, so they still say active.
+        expect(found[0].state).toBe('active');
+        expect(view.state).toBe('active');
+        // A client does not hang on it for ever: it times out.
+        expect(await fetch(service.predictionUrl, { method: 'POST', signal: AbortSignal.timeout(1_000) }).then(() => 'answered', () => 'timed out')).toBe('timed out');
+      } finally {
+        process.kill(pid, 'SIGCONT');
+      }
+      let state = '';
+      for (let i = 0; i < 100 && state !== 'active'; i += 1) {
+        state = (await json(['model-deployer', 'describe', service.uuid])).state;
+        if (state !== 'active') await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(state).toBe('active');
+      expect(await predict(service.predictionUrl)).toBe(200);
+      expect(await json<any[]>(['model-deployer', 'find'])).toHaveLength(1);
+    },
+    tortureTimeout(120_000, 60_000),
+  );
+
+  it.each([
+    ['deleted', (file: string) => rmSync(file)],
+    ['truncated', (file: string) => truncateSync(file, 10)],
+  ])(
+    'a model file %s before deploy --replace: a clear error, the old model keeps serving',
+    async (_how, damage) => {
+      const model = join(project, 'model.onnx');
+      copyFileSync(IRIS_V1, model);
+      const service = await json(deployArgs(IRIS_V1));
+      damage(model);
+      const replaced = await zenml(deployArgs(model, '--replace'));
+      expect(replaced.code).not.toBe(0);
+      expect(replaced.stderr).toMatch(/model\.onnx/);
+      expect(await predict(service.predictionUrl)).toBe(200);
+      const view = await json(['model-deployer', 'describe', service.uuid]);
+      expect(view.state).toBe('active');
+    },
+    tortureTimeout(120_000, 60_000),
+  );
+
+  it('a model file deleted before start: a clear error naming it, the record stays inactive', async () => {
+    const model = join(project, 'model.onnx');
+    copyFileSync(IRIS_V1, model);
+    const service = await json(deployArgs(model));
+    await json(['model-deployer', 'stop', service.uuid]);
+    rmSync(model);
+    const started = await zenml(['model-deployer', 'start', service.uuid]);
+    process.stderr.write(`start without its model: exit ${started.code}: ${started.stderr.trim().split('\n')[0]}\n`);
+    expect(started.code).not.toBe(0);
+    expect(started.stderr).toMatch(/model\.onnx/);
+    expect((await json(['model-deployer', 'describe', service.uuid])).state).not.toBe('active');
+  }, tortureTimeout(120_000, 60_000));
+
+  // Root ignores chmod, so the state dir is made read-only, or full, with a small tmpfs mounted by the test.
+  const canMount = (() => {
+    if (process.getuid?.() !== 0) return false;
+    const probe = temps.dir('zenml-torture-mount-');
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe], { stdio: 'ignore' });
+      execFileSync('umount', [probe], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  const mounted: string[] = [];
+  afterEach(() => {
+    for (const dir of mounted.splice(0)) execFileSync('umount', ['-l', dir], { stdio: 'ignore' });
+  });
+
+  it.each([
+    ['read-only', (dir: string) => execFileSync('mount', ['-o', 'remount,ro', dir])],
+    ['full', (dir: string) => void execFileSync('sh', ['-c', `dd if=/dev/zero of=${dir}/fill bs=4k 2>/dev/null; true`])],
+  ])(
+    'a %s state dir: a clear error and no partial record',
+    async (how, fault) => {
+      if (!canMount) {
+        process.stderr.write('skipped: mounting a tmpfs needs root and mount rights in this container\n');
+        return;
+      }
+      const state = join(project, 'state');
+      mkdirSync(state);
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', state]);
+      mounted.push(state);
+      expect((await zenml(['model-deployer', 'register', 'tight', '--flavor', 'local', '--state-dir', 'state'])).code).toBe(0);
+      fault(state);
+      const r = await zenml(deployArgs(IRIS_V1, '--deployer', 'tight'));
+      expect(r.code).not.toBe(0);
+      expect(r.stderr.trim().split('\n')[0]).toMatch(how === 'full' ? /no space|ENOSPC|full/i : /read-only|EROFS|permission/i);
+      const services = join(state, 'services');
+      expect(existsSync(services) ? readdirSync(services) : []).toEqual([]);
+      expect(await json<any[]>(['model-deployer', 'find', '--deployer', 'tight'])).toEqual([]);
+    },
+    tortureTimeout(120_000, 60_000),
+  );
+});
