@@ -12,8 +12,11 @@ export function buildFlavorCommand(): Command {
     .action(lazyAction(handlers, (m, ctx) => m.listFlavorsHandler(ctx)));
   flavor
     .command('register <source-path>')
-    .description('register a custom flavor from a .ts/.js/.mjs/.cjs file (path[#ExportName])')
-    .action(lazyAction(handlers, (m, ctx, source) => m.registerFlavorHandler(ctx, source as string)));
+    .description('register a custom flavor from a .ts/.js/.mjs/.cjs file (path[#ExportName]); it runs as code')
+    .option('--allow-outside', "accept a file outside the dotfile's folder (its code runs in every command that uses it)")
+    .action(
+      lazyAction(handlers, (m, ctx, source, opts) => m.registerFlavorHandler(ctx, source as string, opts as { allowOutside?: boolean })),
+    );
   flavor
     .command('describe <name>')
     .description("show a flavor and its settings' types and defaults")

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { didYouMean } from '../config/did-you-mean.js';
 import { fieldSchema, unknownKeyInPath } from '../config/schema-shape.js';
+import { isSecretKey } from '../config/secret-setting.js';
 import { describeIssue } from '../config/validate-config.js';
 import { UsageError } from '../errors.js';
 
@@ -12,6 +13,23 @@ export interface SettingArg {
   raw: string;
   /** How the user typed it (`--port`, `-c port=abc`): errors name it. */
   label: string;
+  /** The value itself, when it is not read from `raw` (an `{"env": …}` reference). */
+  value?: unknown;
+}
+
+/**
+ * `--auth-token-env MY_TOKEN` (or `-c authTokenEnv=MY_TOKEN`) for a secret setting the schema declares
+ * (`authToken`) and no `authTokenEnv` of its own: the setting becomes `{"env": "MY_TOKEN"}`, so the
+ * dotfile holds the variable's name, never the token.
+ */
+export function secretEnvArgs(args: SettingArg[], schema: z.ZodType | undefined): SettingArg[] {
+  return args.map((arg) => {
+    const [key, ...rest] = arg.path;
+    if (rest.length > 0 || !key?.endsWith('Env') || fieldSchema(schema, [key])) return arg;
+    const base = key.slice(0, -'Env'.length);
+    if (!isSecretKey(base) || !fieldSchema(schema, [base])) return arg;
+    return { path: [base], raw: arg.raw, label: arg.label, value: { env: arg.raw } };
+  });
 }
 
 /** `max-body-bytes` → `maxBodyBytes`. */
@@ -78,14 +96,14 @@ export function coerceValue(raw: string, field?: z.ZodType): unknown {
 /** Apply the arguments onto a copy of `base`, coercing each value by the schema. */
 export function applySettings(base: Record<string, unknown>, args: SettingArg[], schema?: z.ZodType): Record<string, unknown> {
   const result = structuredClone(base);
-  for (const { path, raw } of args) {
+  for (const { path, raw, value } of args) {
     if (path.length === 0) throw new UsageError(`empty setting name in '${raw}'`);
     let target = result;
     for (const key of path.slice(0, -1)) {
       if (typeof target[key] !== 'object' || target[key] === null) target[key] = {};
       target = target[key] as Record<string, unknown>;
     }
-    target[path[path.length - 1]] = coerceValue(raw, fieldSchema(schema, path));
+    target[path[path.length - 1]] = value !== undefined ? structuredClone(value) : coerceValue(raw, fieldSchema(schema, path));
   }
   return result;
 }

@@ -13,6 +13,7 @@ import { ServiceState } from '../services/service-status.js';
 import { matchesFilter, type ServiceFilter } from './service-filter.js';
 import { waitForServiceState } from './wait-for-state.js';
 import { MODEL_DEPLOYER_BRAND } from './brand.js';
+import { resolveSecret } from '../config/secret-setting.js';
 import { withProgress, type ProgressReporter } from './progress.js';
 
 export { MODEL_DEPLOYER_BRAND, REQUIRED_DEPLOYER_METHODS, isModelDeployerClass } from './brand.js';
@@ -26,6 +27,8 @@ export interface DeployerContext {
   name: string;
   /** The folder of the dotfile: relative settings paths resolve against it. */
   configDir: string;
+  /** The dotfile itself, when there is one: named in errors about the component's settings. */
+  configFile?: string;
   /** The folder this deployer may keep its state in: `<configDir>/.zenml/deployers/<name>` for a project dotfile, `$XDG_STATE_HOME/zenml/deployers/<name>` for the user-level config. */
   stateDir: string;
   /** Progress and warnings for humans; the CLI sends them to stderr. */
@@ -154,9 +157,18 @@ export abstract class BaseModelDeployer<Settings = Record<string, unknown>> {
   protected async performPredict(service: BaseService, request: PredictRequest): Promise<Prediction> {
     // Imported here: only `predict` needs the HTTP client.
     const { predictOverHttp } = await import('../predict/http-predict.js');
-    const token = (this.settings as { authToken?: unknown } | undefined)?.authToken;
     const info = this.getModelServerInfo(service);
-    return predictOverHttp({ uuid: service.uuid, info, authToken: typeof token === 'string' ? token : undefined }, request);
+    return predictOverHttp({ uuid: service.uuid, info, authToken: this.bearerToken() }, request);
+  }
+
+  /**
+   * The `authToken` setting's value, when the settings have one: a literal as written, an
+   * `{"env": "NAME"}` reference read from the environment now (ConfigError, exit 2, when unset).
+   */
+  protected bearerToken(): string | undefined {
+    const value = (this.settings as { authToken?: unknown } | undefined)?.authToken;
+    const key = `modelDeployers.${this.context.name}.settings.authToken`;
+    return resolveSecret(value, this.context.configFile ? `${this.context.configFile}: ${key}` : key);
   }
 
   /**

@@ -45,6 +45,7 @@ export async function resolveDeployer(config: ResolvedConfig, choice: DeployerCh
   return new cls(settings, {
     name,
     configDir: config.configDir,
+    configFile: config.filepath,
     stateDir: defaultStateDir(config, name, choice.env),
     log: choice.log ?? (() => undefined),
     progress: choice.progress,

@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import * as z from 'zod';
 import { editConfig } from '../config/config-store.js';
@@ -24,9 +25,16 @@ export interface FlavorDescription extends FlavorSummary {
 }
 
 /** Load a custom flavor file, check the contract, and record it in the dotfile (path relative to it). */
-export async function registerFlavor(config: ResolvedConfig, spec: string, cwd: string): Promise<FlavorSummary> {
+export async function registerFlavor(config: ResolvedConfig, spec: string, cwd: string, options: RegisterFlavorOptions = {}): Promise<FlavorSummary> {
   const { source, exportName } = parseFlavorSource(spec);
   const absolute = path.resolve(cwd, source);
+  // Checked before the file is imported: importing it runs its code.
+  if (!options.allowOutside && isOutside(config.configDir, absolute)) {
+    throw new UsageError(`${absolute} is outside the dotfile's folder ${config.configDir}: a flavor runs its code in every zenml command that uses it`, {
+      suggestion: `move it into ${config.configDir}, or pass --allow-outside if you trust it`,
+      details: { source: absolute, configDir: config.configDir },
+    });
+  }
   const cls = await loadFlavorFromSource(absolute, exportName);
   const name = cls.FLAVOR;
   let stored = path.relative(config.configDir, absolute).split(path.sep).join('/');
@@ -48,6 +56,25 @@ export async function registerFlavor(config: ResolvedConfig, spec: string, cwd: 
     source: exportName ? `${stored}#${exportName}` : stored,
     description: cls.DESCRIPTION ?? '',
   };
+}
+
+/** Options of registerFlavor. */
+export interface RegisterFlavorOptions {
+  /** Accept a file outside the dotfile's folder (`--allow-outside`). */
+  allowOutside?: boolean;
+}
+
+/** Whether `file` lies outside `dir` once symlinks are followed (a missing path is compared as written). */
+export function isOutside(dir: string, file: string): boolean {
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return path.resolve(p);
+    }
+  };
+  const relative = path.relative(real(dir), real(file));
+  return relative === '' || relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
 }
 
 /**

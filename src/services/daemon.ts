@@ -36,7 +36,7 @@ export interface SpawnDaemonOptions {
  * a command that cannot be executed at all (ENOENT, EACCES) rejects with EnvironmentError.
  */
 export async function spawnDaemon(options: SpawnDaemonOptions): Promise<ProcessIdentity> {
-  await mkdir(path.dirname(options.logPath), { recursive: true });
+  await mkdir(path.dirname(options.logPath), { recursive: true, mode: 0o700 });
   const fd = openSync(options.logPath, 'a');
   let child;
   try {

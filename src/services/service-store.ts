@@ -1,6 +1,7 @@
 /**
  * Services persisted one directory each: `<stateDir>/services/<uuid>/service.json`. The directory
- * also holds whatever the flavor keeps beside the record (logs, pid files, server config).
+ * also holds whatever the flavor keeps beside the record (logs, pid files, server config). The state
+ * dir, `services/` and each service dir are 0700 and records 0600, tightened on every save.
  * Listing goes through the index (service-index.ts), which every write here keeps honest.
  */
 import { readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
@@ -10,6 +11,7 @@ import * as z from 'zod';
 import { withFileLock, writeAtomic } from '../config/write-config.js';
 import { NotFoundError, UsageError, ZenmlError } from '../errors.js';
 import type { BaseService, ServiceJSON } from './base-service.js';
+import { ensurePrivateDirs, PRIVATE_FILE_MODE } from './private-dir.js';
 import { compactIndex, dirStamp, indexEntryOf, markChanged, readChangeMarkers, readIndex, recordLockFree, type IndexEntry } from './service-index.js';
 import { serviceFromJSON, serviceFromTrustedJSON } from './service-registry.js';
 
@@ -38,6 +40,7 @@ export function serviceFilePath(stateDir: string, uuid: string): string {
 /** Write the service's record atomically, under its lock (creates the directory). */
 export async function saveService(stateDir: string, service: BaseService): Promise<void> {
   const file = serviceFilePath(stateDir, service.uuid);
+  await ensurePrivateDirs(stateDir, servicesRoot(stateDir), path.dirname(file));
   await withFileLock(file, async () => {
     await markChanged(stateDir, service.uuid);
     await writeRecord(file, service);
@@ -184,7 +187,8 @@ function compareCreation(a: IndexEntry, b: IndexEntry): number {
 }
 
 async function writeRecord(file: string, service: BaseService): Promise<void> {
-  await writeAtomic(file, `${JSON.stringify(service.toJSON(), null, 2)}\n`);
+  // 0600 like the server config beside it: a custom flavor's record may hold credentials.
+  await writeAtomic(file, `${JSON.stringify(service.toJSON(), null, 2)}\n`, PRIVATE_FILE_MODE);
 }
 
 /** The service, undefined when the file is missing, or a one-line reason when it is corrupt. */

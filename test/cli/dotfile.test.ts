@@ -37,7 +37,7 @@ describe('a malformed dotfile', () => {
       ['model-deployer', 'find'],
       ['model-deployer', 'register', 'r', '--flavor', 'local'],
       ['stack', 'register', 's', '-d', 'default'],
-      ['model-deployer', 'flavor', 'register', fixture('record-flavor.mjs')],
+      ['model-deployer', 'flavor', 'register', fixture('record-flavor.mjs'), '--allow-outside'],
     ]) {
       const r = await zenml(...args);
       expect({ args, code: r.code }).toEqual({ args, code: 2 });
@@ -134,7 +134,7 @@ describe('a YAML project', () => {
     mkdirSync(nested, { recursive: true });
     const run = (...args: string[]) => runZenml(args, { cwd: nested, home: dir });
 
-    expect((await run('model-deployer', 'flavor', 'register', fixture('record-flavor.mjs'))).code).toBe(0);
+    expect((await run('model-deployer', 'flavor', 'register', fixture('record-flavor.mjs'), '--allow-outside')).code).toBe(0);
     expect((await run('model-deployer', 'register', 'j', '--flavor', 'record-js', '--base-url', 'http://y')).code).toBe(0);
     expect((await run('stack', 'register', 's', '-d', 'j', '--set')).code).toBe(0);
 
@@ -277,7 +277,7 @@ describe('a zenml.config.js project', () => {
       ['stack', 'register', 's', '-d', 'default'],
       ['stack', 'set', 'js'],
       ['model-deployer', 'register', 'r', '--flavor', 'local'],
-      ['model-deployer', 'flavor', 'register', fixture('record-flavor.mjs')],
+      ['model-deployer', 'flavor', 'register', fixture('record-flavor.mjs'), '--allow-outside'],
     ]) {
       const r = await zenml(...args);
       expect({ args, code: r.code }).toEqual({ args, code: 2 });

@@ -207,7 +207,7 @@ const ROWS: Row[] = [
   {
     name: 'flavor register',
     setup: async () => ({ cwd: freshProject(), v: { source: fixture('record-flavor.mjs') } }),
-    args: (v) => ['model-deployer', 'flavor', 'register', v.source],
+    args: (v) => ['model-deployer', 'flavor', 'register', v.source, '--allow-outside'],
     quiet: () => ['record-js'],
     human: () => /^registered flavor 'record-js' from \S+record-flavor\.mjs\n$/,
     json: (_v, j) => expect(j).toMatchObject({ name: 'record-js' }),
@@ -216,7 +216,7 @@ const ROWS: Row[] = [
     name: 'flavor delete',
     setup: async () => {
       const cwd = freshProject();
-      await ok(cwd, ['model-deployer', 'flavor', 'register', fixture('record-flavor.mjs')]);
+      await ok(cwd, ['model-deployer', 'flavor', 'register', fixture('record-flavor.mjs'), '--allow-outside']);
       return { cwd, v: {} };
     },
     args: () => ['model-deployer', 'flavor', 'delete', 'record-js'],

@@ -1,7 +1,7 @@
 // The mlflow flavor with ONNX MLflow models, served natively by our own model server (no MLflow process):
 // every MLflow input format, hot-swap replace, a runs:/ URI resolved through a real tracking store, and the
 // errors that must exit 2 (no mlflow, no tracking URI, no MLmodel, a flavor nobody serves).
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { jest } from '@jest/globals';
@@ -110,6 +110,11 @@ describe('an onnx MLflow model', () => {
     // Our node server, not a Python one: a single process in its group.
     expect(await groupPids(Number(view.info.DAEMON_PID))).toEqual([Number(view.info.DAEMON_PID)]);
     await expectOnnxAnswers(view.info.PREDICTION_URL, expected.onnx_v1);
+    // Owner-only state: the state dir, services/ and the service dir 0700; the server config (admin token) 0600.
+    const serviceDir = path.dirname(view.info.LOG_FILE);
+    const modes = [path.dirname(path.dirname(serviceDir)), path.dirname(serviceDir), serviceDir, path.join(serviceDir, 'server-config.json'), path.join(serviceDir, 'service.json')]
+      .map((p) => (statSync(p).mode & 0o777).toString(8));
+    expect(modes).toEqual(['700', '700', '700', '600', '600']);
   });
 
   test('replace swaps the model in place: same uuid, URL and process, new answers', async () => {

@@ -1,8 +1,14 @@
 import { describeComponent, listComponents, registerComponent, updateComponent, type ComponentView } from '../../config/components.js';
+import { maskSecrets } from '../../config/secret-setting.js';
 import { UsageError } from '../../errors.js';
 import { loadFlavor } from '../../flavors/flavor-registry.js';
 import type { CommandContext } from '../context.js';
-import { applySettings, camelCase, parseFreeOptions, parseKeyValues, rejectUnknownSettings, validateSettingArgs } from '../settings-args.js';
+import { applySettings, camelCase, parseFreeOptions, parseKeyValues, rejectUnknownSettings, secretEnvArgs, validateSettingArgs } from '../settings-args.js';
+
+/** The view with literal secrets (authToken …) masked: what every output of a component shows. */
+function masked(view: ComponentView): ComponentView {
+  return { ...view, settings: maskSecrets(view.settings) };
+}
 
 /** Render one component for humans. */
 export function renderComponent(ctx: CommandContext, view: ComponentView): string {
@@ -22,18 +28,18 @@ export function renderComponent(ctx: CommandContext, view: ComponentView): strin
 export async function registerComponentHandler(ctx: CommandContext, name: string, opts: { flavor: string; setting: string[] }): Promise<void> {
   const { resolved } = await ctx.config();
   const cls = await loadFlavor(resolved, opts.flavor);
-  const args = [...parseFreeOptions(ctx.excessArgs), ...parseKeyValues(opts.setting)];
+  const args = secretEnvArgs([...parseFreeOptions(ctx.excessArgs), ...parseKeyValues(opts.setting)], cls.configSchema);
   rejectUnknownSettings(args, cls.configSchema, opts.flavor);
   const written = applySettings({}, args, cls.configSchema);
   validateSettingArgs(cls.configSchema, written, args, `${resolved.filepath}: modelDeployers.${name}.settings`);
   await registerComponent(resolved.filepath, name, opts.flavor, written);
-  const view: ComponentView = { name, flavor: opts.flavor, settings: written, stacks: [], active: false };
+  const view: ComponentView = { name, flavor: opts.flavor, settings: maskSecrets(written), stacks: [], active: false };
   ctx.output.result(view, () => `registered model deployer '${name}' (flavor '${opts.flavor}')`);
 }
 
 /** `model-deployer list`. */
 export async function listComponentsHandler(ctx: CommandContext): Promise<void> {
-  const views = listComponents((await ctx.config()).resolved);
+  const views = listComponents((await ctx.config()).resolved).map(masked);
   ctx.output.listing(views, views.map((v) => v.name), () =>
     ctx.output.table(
       ['ACTIVE', 'NAME', 'FLAVOR', 'STACKS', 'SETTINGS'],
@@ -44,7 +50,7 @@ export async function listComponentsHandler(ctx: CommandContext): Promise<void> 
 
 /** `model-deployer describe <name>` for a component. */
 export async function describeComponentHandler(ctx: CommandContext, name: string): Promise<void> {
-  const view = describeComponent((await ctx.config()).resolved, name);
+  const view = masked(describeComponent((await ctx.config()).resolved, name));
   ctx.output.result(view, () => renderComponent(ctx, view));
 }
 
@@ -53,7 +59,7 @@ export async function updateComponentHandler(ctx: CommandContext, name: string, 
   const { resolved } = await ctx.config();
   const current = describeComponent(resolved, name);
   const cls = await loadFlavor(resolved, current.flavor);
-  const args = [...parseFreeOptions(ctx.excessArgs), ...parseKeyValues(opts.setting)];
+  const args = secretEnvArgs([...parseFreeOptions(ctx.excessArgs), ...parseKeyValues(opts.setting)], cls.configSchema);
   if (args.length === 0 && opts.unset.length === 0) throw new UsageError('nothing to update: give settings as --<key> value, -c key=value or --unset key');
   rejectUnknownSettings(args, cls.configSchema, current.flavor);
   let settings: Record<string, unknown> = {};
@@ -63,6 +69,6 @@ export async function updateComponentHandler(ctx: CommandContext, name: string, 
     validateSettingArgs(cls.configSchema, settings, args, `${resolved.filepath}: modelDeployers.${name}.settings`);
     return settings;
   });
-  const view = { ...current, settings };
+  const view = { ...current, settings: maskSecrets(settings) };
   ctx.output.result(view, () => `updated model deployer '${name}'`);
 }

@@ -17,8 +17,8 @@ export async function listFlavorsHandler(ctx: CommandContext): Promise<void> {
 }
 
 /** `flavor register <path[#Export]>`. */
-export async function registerFlavorHandler(ctx: CommandContext, source: string): Promise<void> {
-  const summary = await registerFlavor((await ctx.config()).resolved, source, ctx.cwd);
+export async function registerFlavorHandler(ctx: CommandContext, source: string, opts: { allowOutside?: boolean } = {}): Promise<void> {
+  const summary = await registerFlavor((await ctx.config()).resolved, source, ctx.cwd, { allowOutside: opts.allowOutside === true });
   ctx.output.result(summary, () => `registered flavor '${summary.name}' from ${summary.source}`);
 }
 

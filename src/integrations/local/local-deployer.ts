@@ -201,7 +201,7 @@ export class LocalModelDeployer extends BaseModelDeployer<LocalSettings> {
   }
 
   private launchOptions(entry: string, timeout: number) {
-    return { settings: this.settings, stateDir: this.stateDir, entry, timeout, progress: this.context.progress };
+    return { settings: this.settings, stateDir: this.stateDir, entry, timeout, progress: this.context.progress, authToken: this.bearerToken() };
   }
 }
 

@@ -1,5 +1,6 @@
 /** The settings of a `local` model deployer, as users write them in the dotfile. */
 import * as z from 'zod';
+import { secretSettingSchema } from '../../config/secret-setting.js';
 import { batchingSchema } from '../../server/config.js';
 
 // The server's own defaults, so a deployer without batching settings behaves like a bare server.
@@ -28,11 +29,9 @@ export const localSettingsSchema = z.object({
     .union([z.number().int().min(0).max(65535), z.literal(false)], { error: 'expected a port number (0 picks a free one) or false' })
     .default(0)
     .describe('Port of the KServe v2 gRPC service; 0 picks a free port (kept across restarts while free), false turns gRPC off'),
-  authToken: z
-    .string()
-    .min(1)
-    .optional()
-    .describe('Bearer token clients must send to the prediction endpoints (default: none)'),
+  authToken: secretSettingSchema(
+    'Bearer token clients must send to the prediction endpoints, or {"env": "VARIABLE"} to read it from the environment (default: none)',
+  ),
   workers: z.number().int().min(1).max(64).default(1).describe('Server worker processes per model server'),
   maxBodyBytes: z
     .number()

@@ -7,6 +7,7 @@ import { withProgress, type ProgressReporter } from '../../deployers/progress.js
 import { ServerError, TimeoutError } from '../../errors.js';
 import { findFreePort, isPortFree, spawnDaemon, stopProcess, type SpawnDaemonOptions } from '../../services/daemon.js';
 import { logExcerpt, waitForHealthy } from '../../services/health-probe.js';
+import { ensurePrivateDirs, PRIVATE_FILE_MODE } from '../../services/private-dir.js';
 import { isAlive } from '../../services/process-identity.js';
 import { saveService } from '../../services/service-store.js';
 import { ServiceState } from '../../services/service-status.js';
@@ -25,6 +26,8 @@ export interface LaunchOptions {
   timeout: number;
   /** Shows the wait for the model to load (the deployer context's reporter). */
   progress?: ProgressReporter;
+  /** The bearer token prediction clients must send (the resolved `authToken` setting); none when absent. */
+  authToken?: string;
 }
 
 /** The admin token of a service's server config, if one was written before. */
@@ -61,6 +64,7 @@ export async function writeServerConfig(
   settings: LocalSettings,
   spec: ModelSpec,
   adminToken: string,
+  authToken?: string,
 ): Promise<void> {
   const { host, port, grpcPort, instanceId, serverConfigPath } = service.local;
   const config = {
@@ -69,14 +73,15 @@ export async function writeServerConfig(
     port,
     grpcPort: grpcPort ?? false,
     runtimeFile: service.runtimePath,
-    ...(settings.authToken ? { authToken: settings.authToken } : {}),
+    ...(authToken ? { authToken } : {}),
     adminToken,
     maxBodyBytes: settings.maxBodyBytes,
     workers: settings.workers,
     batching: settings.batching,
     models: [{ name: spec.name, version: spec.version, uri: spec.uri }],
   };
-  await writeAtomic(serverConfigPath, `${JSON.stringify(config, null, 2)}\n`, 0o600);
+  // The mode is set on the temp file before the rename, so an existing looser file is tightened too.
+  await writeAtomic(serverConfigPath, `${JSON.stringify(config, null, 2)}\n`, PRIVATE_FILE_MODE);
 }
 
 /**
@@ -87,11 +92,12 @@ export async function writeServerConfig(
  */
 export async function launchServer(service: LocalModelService, spec: ModelSpec, options: LaunchOptions): Promise<LocalModelService> {
   const { settings, stateDir, entry, timeout } = options;
-  const { serverConfigPath, logPath, host, port } = service.local;
+  const { serverConfigPath, logPath, host, port, servicePath } = service.local;
+  await ensurePrivateDirs(stateDir, servicePath);
   const adminToken = (await readAdminToken(serverConfigPath)) ?? randomBytes(24).toString('hex');
   // A fresh id per spawn: a health answer from an older or foreign process on this port never counts.
   service.setLocal({ instanceId: randomUUID(), modelPath: spec.uri, modelVersion: spec.version, grpcPort: await pickGrpcPort(service, settings) });
-  await writeServerConfig(service, settings, spec, adminToken);
+  await writeServerConfig(service, settings, spec, adminToken, options.authToken);
   await appendFile(
     logPath,
     `${new Date().toISOString()} [zenml] starting model server ${service.uuid} on ${host}:${port}: ` +

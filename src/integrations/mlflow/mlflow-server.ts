@@ -1,7 +1,8 @@
 /** Running `mlflow models serve` for a service: the spawn, the wait for /ping, and its readiness marker. */
 import { randomUUID } from 'node:crypto';
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, readFile } from 'node:fs/promises';
 import { writeAtomic } from '../../config/write-config.js';
+import { ensurePrivateDirs, PRIVATE_FILE_MODE } from '../../services/private-dir.js';
 import { withProgress, type ProgressReporter } from '../../deployers/progress.js';
 import { ServerError } from '../../errors.js';
 import type { BaseService } from '../../services/base-service.js';
@@ -38,7 +39,7 @@ export async function launchMlflowServer(service: MlflowModelService, options: M
   const { host, port, logPath, servicePath } = service.local;
   const { modelDir } = service.mlflow;
   service.setLocal({ instanceId: randomUUID() });
-  await mkdir(servicePath, { recursive: true });
+  await ensurePrivateDirs(stateDir, servicePath);
   await appendFile(
     logPath,
     `${new Date().toISOString()} [zenml] starting mlflow models serve for ${service.uuid} on ${host}:${port}: ${modelDir}\n`,
@@ -106,7 +107,7 @@ const EXCEPTION_LINE = /^[A-Za-z_][\w.]*(Error|Exception|Exit|BadZipFile|Interru
 async function markReady(service: MlflowModelService): Promise<void> {
   const { pid, instanceId, host, port } = service.local;
   const runtime = { pid, instanceId, host, port, server: 'mlflow', startedAt: new Date().toISOString() };
-  await writeAtomic(service.runtimePath, `${JSON.stringify(runtime, null, 2)}\n`);
+  await writeAtomic(service.runtimePath, `${JSON.stringify(runtime, null, 2)}\n`, PRIVATE_FILE_MODE);
 }
 
 /**
