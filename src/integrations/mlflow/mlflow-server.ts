@@ -1,7 +1,7 @@
 /** Running `mlflow models serve` for a service: the spawn, the wait for /ping, and its readiness marker. */
 import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
-import { writeAtomic } from '../../config/write-config.js';
+import { writeAtomic } from '../../fs/atomic-write.js';
 import { withProgress, type ProgressReporter } from '../../deployers/progress.js';
 import { ServerError } from '../../errors.js';
 import type { BaseService } from '../../services/base-service.js';
