@@ -4,7 +4,7 @@
 // be read or lives on another host.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { link, mkdir, open, readFile, rename, rm, stat, unlink, utimes } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { readProcessStartTime } from '../services/process-identity.js';
@@ -31,6 +31,8 @@ interface Owner {
 
 /** What a waiter saw of a lock it judged stale: it removes the lock only if it is still that one. */
 interface Seen {
+  /** The owner's pid when it was read and found dead: its half-written temp files are removed with the lock. */
+  deadPid?: number;
   text: string;
   ino: number;
   mtimeMs: number;
@@ -117,7 +119,7 @@ async function acquire(filepath: string, wait: boolean): Promise<(() => Promise<
     const seen = await staleLock(lockPath);
     if (seen === 'gone') continue;
     if (seen) {
-      await reclaim(lockPath, seen);
+      if (await reclaim(lockPath, seen)) await removeTempFilesOf(filepath, seen.deadPid);
       continue;
     }
     if (!wait) return undefined;
@@ -173,7 +175,7 @@ async function staleLock(lockPath: string): Promise<Seen | 'gone' | undefined> {
   if (owner && owner.host === hostname()) {
     const startTime = await readProcessStartTime(owner.pid);
     // Pid gone, or reused by another process: the owner is dead whatever the mtime says.
-    if (startTime === undefined || (owner.startTime !== '' && startTime !== owner.startTime)) return seen;
+    if (startTime === undefined || (owner.startTime !== '' && startTime !== owner.startTime)) return { ...seen, deadPid: owner.pid };
     return undefined;
   }
   return Date.now() - seen.mtimeMs > staleMs() ? seen : undefined;
@@ -197,12 +199,12 @@ function parseOwner(text: string): Owner | undefined {
  * reclaiming the same dead lock cannot both remove it: the second one either finds nothing to move
  * or moves the first one's fresh lock, sees it is not the one it judged, and puts it back.
  */
-async function reclaim(lockPath: string, seen: Seen): Promise<void> {
+async function reclaim(lockPath: string, seen: Seen): Promise<boolean> {
   const aside = `${lockPath}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
     await rename(lockPath, aside);
   } catch {
-    return;
+    return false;
   }
   let same = false;
   try {
@@ -217,7 +219,21 @@ async function reclaim(lockPath: string, seen: Seen): Promise<void> {
     await link(aside, lockPath)
       .then(() => unlink(aside))
       .catch(() => rename(aside, lockPath).catch(() => undefined));
-    return;
+    return false;
   }
   await rm(aside, { recursive: true, force: true }).catch(() => undefined);
+  return true;
+}
+
+/**
+ * A writer killed mid-write leaves its temp file (`<file>.<pid>.<random>.tmp`, see writeAtomic) beside the file.
+ * Its owner is dead and the lock is ours, so nobody else can be writing it: remove it.
+ */
+async function removeTempFilesOf(filepath: string, pid: number | undefined): Promise<void> {
+  if (pid === undefined) return;
+  const prefix = `${path.basename(filepath)}.${pid}.`;
+  const names = await readdir(path.dirname(filepath)).catch(() => [] as string[]);
+  for (const name of names) {
+    if (name.startsWith(prefix) && name.endsWith('.tmp')) await unlink(path.join(path.dirname(filepath), name)).catch(() => undefined);
+  }
 }

@@ -164,6 +164,8 @@ describe('kill -9 inside the write window', () => {
         const found = await checkConsistent();
         if (dotfileKind) {
           await ok(['model-deployer', 'register', `n${i}`, '--flavor', 'local', '-c', 'stateDir=state']);
+          // The dead writer's half-written temp file went with its lock.
+          expect(readdirSync(project).filter((n) => n.includes(`.${result.pid}.`))).toEqual([]);
         } else {
           // Every service write goes through a record lock or deploy.lock: remove every server (takes both).
           for (const s of found) await ok(['model-deployer', 'delete', s.uuid, '--timeout', '20', '--yes']);
@@ -191,7 +193,9 @@ describe('kill -9 inside the write window', () => {
         expect({ i, kind, orphans }).toEqual({ i, kind, orphans: [] });
       }
       expect(tally.kills).toBe(KILLS);
-      process.stderr.write(`crash-mid-write (${FULL ? 'full' : 'short'}): ${tally.kills} kills, ${tally.reclaimed} locks reclaimed at once, by kind ${JSON.stringify(tally.byKind)}, orphan servers after killed deploys ${tally.deployOrphans}\n`);
+      // Known gap, counted: a deploy killed before its first record leaves its service dir without a service.json.
+      const recordless = readdirSync(path.join(state, 'services')).filter((d) => !existsSync(path.join(state, 'services', d, 'service.json'))).length;
+      process.stderr.write(`crash-mid-write (${FULL ? 'full' : 'short'}): ${tally.kills} kills, ${tally.reclaimed} locks reclaimed at once, by kind ${JSON.stringify(tally.byKind)}, orphan servers after killed deploys ${tally.deployOrphans}, service dirs left without a record ${recordless}\n`);
     },
     tortureTimeout(3_600_000, 300_000),
   );
