@@ -21,8 +21,7 @@ const result = await build({
   // a lazy chunk that `--help` and `flavor list` never load, and one chunk loads in ~130 ms where its
   // ~2,500 separate modules took ~450 ms on every `find`.
   external: ['onnxruntime-node', 'tsx', 'tsx/*', 'typescript'],
-  // CommonJS dependencies use require() and __filename (write-file-atomic seeds its temp names
-  // with it); give every chunk its own.
+  // CommonJS dependencies use require() and __filename; give every chunk its own.
   banner: {
     js: [
       "import { createRequire as __zenmlCreateRequire } from 'node:module';",

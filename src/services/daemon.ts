@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { writeAtomic } from '../config/write-config.js';
+import { writeAtomic } from '../fs/atomic-write.js';
 import { EnvironmentError, TimeoutError } from '../errors.js';
 import { getProcessIdentity, isAlive, type ProcessIdentity } from './process-identity.js';
 import { groupHasMembers } from './process-group.js';

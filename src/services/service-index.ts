@@ -18,7 +18,8 @@ import { fstatSync, openSync, closeSync, readFileSync, readdirSync, statSync, ex
 import { rm, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { lockPathOf, tryWithFileLock, writeAtomic } from '../config/write-config.js';
+import { writeAtomic } from '../fs/atomic-write.js';
+import { lockPathOf, tryWithFileLock } from '../fs/file-lock.js';
 import type { ServiceJSON } from './base-service.js';
 
 /** Bumped when the index's shape changes: an index of another format is rebuilt, never misread. */

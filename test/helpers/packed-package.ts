@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { withFileLock } from '../../src/config/write-config.js';
+import { withFileLock } from '../../src/fs/file-lock.js';
 import { REPO_ROOT, type RunResult } from './cli.js';
 
 // Captured before any test changes HOME: installs reuse the developer's (or CI's) npm cache and config.

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../../errors.js';
-import { writeAtomic, withFileLock } from '../../config/write-config.js';
+import { writeAtomic } from '../../fs/atomic-write.js';
+import { withFileLock } from '../../fs/file-lock.js';
 import type { CommandContext } from '../context.js';
 
 /** The JSON Schema editors use to complete the dotfile (shipped in the package). */

@@ -8,7 +8,7 @@ import {
   type DeployerContext,
   type LogOptions,
 } from '../../deployers/base-model-deployer.js';
-import { withFileLock } from '../../config/write-config.js';
+import { withFileLock } from '../../fs/file-lock.js';
 import { ServerError, ZenmlError } from '../../errors.js';
 import type { BaseService } from '../../services/base-service.js';
 import { findFreePort, isAlive, isPortFree, stopProcess } from '../../services/daemon.js';

@@ -2,7 +2,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { appendFile, readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { writeAtomic } from '../../config/write-config.js';
+import { writeAtomic } from '../../fs/atomic-write.js';
 import { withProgress, type ProgressReporter } from '../../deployers/progress.js';
 import { ServerError, TimeoutError } from '../../errors.js';
 import { findFreePort, isPortFree, spawnDaemon, stopProcess, type SpawnDaemonOptions } from '../../services/daemon.js';

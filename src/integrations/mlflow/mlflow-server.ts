@@ -1,7 +1,7 @@
 /** Running `mlflow models serve` for a service: the spawn, the wait for /ping, and its readiness marker. */
 import { randomUUID } from 'node:crypto';
 import { appendFile, readFile } from 'node:fs/promises';
-import { writeAtomic } from '../../config/write-config.js';
+import { writeAtomic } from '../../fs/atomic-write.js';
 import { ensurePrivateDirs, PRIVATE_FILE_MODE } from '../../services/private-dir.js';
 import { withProgress, type ProgressReporter } from '../../deployers/progress.js';
 import { ServerError } from '../../errors.js';

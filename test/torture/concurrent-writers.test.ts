@@ -1,0 +1,134 @@
+// Concurrency: many mixed writers at once through the built `zenml` binary — register, update, stack register/set,
+// flavor register/delete, deploy (distinct and identical), stop, delete with the `local` flavor and real daemons.
+// Afterwards: no lost update (every writer's change is in the dotfile), no duplicate server (identical deploys leave
+// one), no orphan process (every server process running is named by an active record); counts checked exactly.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fixture, killRunningZenml, parseJson, readDotfile, runZenml, writeDotfile, ZENML_BIN, type RunResult } from '../helpers/cli.js';
+import { IRIS_V1, killServers, pidAlive } from '../helpers/local-servers.js';
+import { TempDirs } from '../helpers/temp.js';
+import { FULL, tortureTimeout } from './scale.js';
+
+const temps = new TempDirs();
+let project: string;
+let state: string;
+
+/** How many writers of each kind: 50 in all for `npm run torture`, 16 inside `npm test`. */
+const MIX = FULL
+  ? { register: 10, update: 6, stackRegister: 8, stackSet: 4, flavorRegister: 1, flavorDelete: 1, deploy: 6, deploySame: 6, stop: 4, remove: 4 }
+  : { register: 3, update: 2, stackRegister: 2, stackSet: 1, flavorRegister: 1, flavorDelete: 1, deploy: 2, deploySame: 2, stop: 1, remove: 1 };
+const WRITERS = Object.values(MIX).reduce((a, b) => a + b, 0);
+
+const zenml = (args: string[]): Promise<RunResult> => runZenml(args, { cwd: project, timeoutMs: 180_000 });
+async function ok(args: string[]): Promise<RunResult> {
+  const r = await zenml(args);
+  if (r.code !== 0) throw new Error(`zenml ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  return r;
+}
+const json = async <T = any>(args: string[]): Promise<T> => parseJson<T>(await ok([...args, '--json']));
+const deployArgs = (name: string) => ['model-deployer', 'deploy', '--model-uri', IRIS_V1, '--model-name', 'iris', '--pipeline-name', 'p', '--pipeline-step-name', 's', '--name', name, '--timeout', '120'];
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+/** Server processes for this project's state dir. */
+function serverPids(): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let cmd = '';
+    try {
+      cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
+    } catch {
+      continue;
+    }
+    if (cmd.includes(state) && !cmd.includes(ZENML_BIN) && pidAlive(Number(entry))) pids.push(Number(entry));
+  }
+  return pids.sort((a, b) => a - b);
+}
+
+beforeAll(() => {
+  project = temps.dir('zenml-torture-concurrent-');
+  state = path.join(project, 'state');
+  writeDotfile(project, {
+    version: 1,
+    activeStack: 'main',
+    modelDeployers: {
+      base: { flavor: 'local', settings: { stateDir: 'state' } },
+      ...Object.fromEntries(range(MIX.update).map((i) => [`u${i}`, { flavor: 'local', settings: { stateDir: 'state' } }])),
+    },
+    stacks: { main: { modelDeployer: 'base' }, other: { modelDeployer: 'base' } },
+  });
+});
+
+afterAll(() => {
+  killRunningZenml();
+  killServers(project);
+  temps.cleanup();
+});
+
+describe('concurrent writers', () => {
+  it(
+    `${WRITERS} mixed writers at once: no lost update, no duplicate server, no orphan process`,
+    async () => {
+      await ok(['model-deployer', 'flavor', 'register', '--allow-outside', fixture('record-flavor.mjs')]);
+      const stopTargets = [];
+      for (const i of range(MIX.stop)) stopTargets.push(await json(deployArgs(`stop${i}`)));
+      const removeTargets = [];
+      for (const i of range(MIX.remove)) removeTargets.push(await json(deployArgs(`remove${i}`)));
+
+      const writers: Array<Promise<RunResult>> = [
+        ...range(MIX.register).map((i) => ok(['model-deployer', 'register', `w${i}`, '--flavor', 'local', '-c', 'stateDir=state'])),
+        ...range(MIX.update).map((i) => ok(['model-deployer', 'update', `u${i}`, '-c', `workers=${i + 1}`])),
+        ...range(MIX.stackRegister).map((i) => ok(['stack', 'register', `s${i}`, '-d', 'base'])),
+        ...range(MIX.stackSet).map((i) => ok(['stack', 'set', i % 2 ? 'main' : 'other'])),
+        ...range(MIX.flavorRegister).map(() => ok(['model-deployer', 'flavor', 'register', '--allow-outside', fixture('record-flavor.ts')])),
+        ...range(MIX.flavorDelete).map(() => ok(['model-deployer', 'flavor', 'delete', 'record-js'])),
+        ...range(MIX.deploy).map((i) => ok(deployArgs(`d${i}`))),
+        ...range(MIX.deploySame).map(() => ok(deployArgs('same'))),
+        ...stopTargets.map((s) => ok(['model-deployer', 'stop', s.uuid, '--timeout', '60', '--deployer', 'base'])),
+        ...removeTargets.map((s) => ok(['model-deployer', 'delete', s.uuid, '--timeout', '60', '--deployer', 'base'])),
+      ];
+      expect(writers).toHaveLength(WRITERS);
+      const settled = await Promise.allSettled(writers);
+      const failures = settled.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason).slice(0, 600));
+      expect(failures).toEqual([]);
+
+      // No lost update: every writer's change is in the dotfile.
+      const dotfile = readDotfile(project);
+      for (const i of range(MIX.register)) expect(dotfile.modelDeployers[`w${i}`]).toEqual({ flavor: 'local', settings: { stateDir: 'state' } });
+      for (const i of range(MIX.update)) expect(dotfile.modelDeployers[`u${i}`].settings).toEqual({ stateDir: 'state', workers: i + 1 });
+      expect(Object.keys(dotfile.modelDeployers)).toHaveLength(1 + MIX.update + MIX.register);
+      expect(Object.keys(dotfile.stacks).sort()).toEqual(['main', 'other', ...range(MIX.stackRegister).map((i) => `s${i}`)].sort());
+      expect(['main', 'other']).toContain(dotfile.activeStack);
+      expect(Object.keys(dotfile.flavors ?? {})).toEqual(['record-ts']);
+
+      // No duplicate server; stops and deletes all landed.
+      const found = await json<any[]>(['model-deployer', 'find', '--deployer', 'base']);
+      const byName = (name: string) => found.filter((s) => s.config?.serviceName === name || s.name === name || s.config?.name === name);
+      expect(found).toHaveLength(MIX.deploy + 1 + MIX.stop);
+      for (const i of range(MIX.deploy)) expect(byName(`d${i}`).map((s) => s.state)).toEqual(['active']);
+      expect(byName('same').map((s) => s.state)).toEqual(['active']);
+      for (const i of range(MIX.stop)) expect(byName(`stop${i}`).map((s) => s.state)).toEqual(['inactive']);
+      for (const i of range(MIX.remove)) expect(byName(`remove${i}`)).toEqual([]);
+
+      // No orphan: the server processes running are exactly those of the active records.
+      const active = found.filter((s) => s.state === 'active').map((s) => Number(s.info.DAEMON_PID)).sort((a, b) => a - b);
+      expect(active).toHaveLength(MIX.deploy + 1);
+      let running = serverPids();
+      for (let t = 0; t < 100 && running.length !== active.length; t += 1) {
+        await new Promise((r) => setTimeout(r, 100));
+        running = serverPids();
+      }
+      expect(running).toEqual(active);
+      for (const s of found) await ok(['model-deployer', 'delete', s.uuid, '--timeout', '30', '--yes', '--deployer', 'base']);
+      running = serverPids();
+      for (let t = 0; t < 100 && running.length > 0; t += 1) {
+        await new Promise((r) => setTimeout(r, 100));
+        running = serverPids();
+      }
+      expect(running).toEqual([]);
+      process.stderr.write(`concurrent-writers (${FULL ? 'full' : 'short'}): ${WRITERS} writers, ${found.length} servers found, ${active.length} active, 0 lost updates, 0 orphans\n`);
+    },
+    tortureTimeout(900_000, 300_000),
+  );
+});
