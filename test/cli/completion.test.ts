@@ -97,11 +97,12 @@ describe('complete() on the program tree', () => {
     expect((await values(['model-deployer', 'score-later', '--d'], program)).values).toEqual(['--dry-run']);
   });
 
-  it('`promote` and `rollback` complete, then uuids and their options', async () => {
+  it('`promote` and `rollback` complete, offer no uuid of a flavor without revisions, then their options', async () => {
     expect((await values(['model-deployer', 'pro'])).values).toEqual(['promote']);
     expect((await values(['model-deployer', 'roll'])).values).toEqual(['rollback']);
-    expect((await values(['model-deployer', 'promote', ''])).values).toEqual(['ab12-0000', 'cd34-0000']);
-    expect((await values(['model-deployer', 'rollback', ''])).values).toEqual(['ab12-0000', 'cd34-0000']);
+    expect((await values(['model-deployer', 'promote', ''])).values).toEqual([]);
+    expect((await values(['model-deployer', 'rollback', ''])).values).toEqual([]);
+    expect((await values(['model-deployer', 'stop', ''])).values).toEqual(['ab12-0000', 'cd34-0000']);
     expect((await values(['model-deployer', 'rollback', 'ab12-0000', '--ti'])).values).toEqual(['--timeout']);
   });
 

@@ -57,6 +57,10 @@ const ARGUMENT_VALUES: Record<string, Kind[]> = {
 /** The first argument of these commands is a model server whatever it is called (`predict` comes from another module). */
 const FIRST_ARGUMENT_VALUES: Record<string, Kind[]> = {
   'model-deployer predict': ['services'],
+  // Only flavors with revisions (kserve) implement these, and their services live in the cluster, where completion
+  // does not look; the uuids it can list (local, mlflow) would only get exit 2 NOT_SUPPORTED, so it offers none.
+  'model-deployer promote': ['none'],
+  'model-deployer rollback': ['none'],
 };
 
 /** `<name>` means different things under different groups (`register <name>` names a new one: nothing to offer). */
