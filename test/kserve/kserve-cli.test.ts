@@ -61,7 +61,11 @@ describeKube('kserve flavor through the zenml binary, against a real Kubernetes 
   beforeAll(async () => {
     cluster = await startKubeCluster({ crds: ['kserve'] });
     objects = adminClient(cluster).makeApiClient(CustomObjectsApi);
-    controller = await startStandInKserveController(cluster, { readyDelayMs: 300 });
+    controller = await startStandInKserveController(cluster, {
+      readyDelayMs: 300,
+      // Models named never-ready get no status: the timeout test waits for them in vain.
+      ignore: (isvc) => String(isvc.spec?.predictor?.model?.storageUri ?? '').includes('never-ready'),
+    });
   }, 180_000);
 
   afterAll(async () => {
@@ -259,6 +263,22 @@ describeKube('kserve flavor through the zenml binary, against a real Kubernetes 
     const started = await p.json('model-deployer', 'start', view.uuid);
     expect(started).toMatchObject({ uuid: view.uuid, state: 'active' });
     expect((await isvc(ns, name)).metadata.annotations).not.toHaveProperty('serving.kserve.io/stop');
+  });
+
+  test('an InferenceService that never becomes Ready times out with exit 4 and stays pending; --timeout 0 returns at once', async () => {
+    const ns = await namespace();
+    const p = await project(ns);
+    const r = await p.run(...deployArgs('never-ready', '--timeout', '2'));
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/did not reach state active within 2s \(it is pending_startup\)/);
+    const json = await p.run(...deployArgs('never-ready-2', '--timeout', '1', '--json'));
+    expect(json.code).toBe(4);
+    expect(parseJson(json).error).toMatchObject({ code: 'TIMEOUT', exitCode: 4 });
+    // The resources exist (the deploy is not rolled back on a timeout) and find reports them as still pending.
+    const found = await p.json<any[]>('model-deployer', 'find', '-m', 'never-ready');
+    expect(found.map((s) => s.state)).toEqual(['pending_startup']);
+    const quick = await p.json(...deployArgs('never-ready-3', '--timeout', '0'));
+    expect(quick.state).toBe('pending_startup');
   });
 
   test('delete removes the InferenceService and waits until it is gone; an unknown uuid exits 3', async () => {
