@@ -58,10 +58,13 @@ export function resolveSecret(value: unknown, key: string, env: NodeJS.ProcessEn
 
 // Setting names whose values are secrets wherever a flavor declares them (built-in or custom).
 const SECRET_KEY = /(token|secret|password|passwd|apikey|api_key|credentials?)$/i;
+// `secret` alone names a Kubernetes Secret (the seldon and kserve flavors' storage credentials), not its value:
+// users need to see which one a deployer uses, and the value never reaches the dotfile.
+const SECRET_NAME_KEY = 'secret';
 
 /** Whether a setting of this name holds a secret. */
 export function isSecretKey(key: string): boolean {
-  return SECRET_KEY.test(key);
+  return key !== SECRET_NAME_KEY && SECRET_KEY.test(key);
 }
 
 /**

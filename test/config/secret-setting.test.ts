@@ -54,6 +54,10 @@ describe('maskSecrets', () => {
       ref: { authToken: { env: 'T' } },
     });
   });
+
+  it("keeps `secret`, the name of a Kubernetes Secret (seldon, kserve), but masks e.g. clientSecret", () => {
+    expect(maskSecrets({ secret: 's3-credentials', clientSecret: 'v' })).toEqual({ secret: 's3-credentials', clientSecret: '***' });
+  });
 });
 
 describe('secretEnvArgs', () => {
