@@ -4,7 +4,7 @@
 // be read or lives on another host.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink, utimes } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, stat, unlink, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { readProcessStartTime } from '../services/process-identity.js';
@@ -193,36 +193,39 @@ function parseOwner(text: string): Owner | undefined {
   return undefined;
 }
 
+/** A reclaim guard older than this was left by a reclaimer killed inside its few-microsecond window. */
+const RECLAIM_GUARD_STALE_MS = 5_000;
+
 /**
- * Remove a stale lock race-safely: move it to a unique name first, then check that what was moved
- * is the very lock judged stale (same inode, mtime and contents, which hold a nonce). Two waiters
- * reclaiming the same dead lock cannot both remove it: the second one either finds nothing to move
- * or moves the first one's fresh lock, sees it is not the one it judged, and puts it back.
+ * Remove a stale lock race-safely. Reclaimers take a guard (`<lock>.reclaim`, created exclusively)
+ * and, holding it, remove the lock only if it is still the very one judged stale (same inode and
+ * contents, which hold a nonce). Under the guard nobody else can remove that lock: its owner is dead
+ * and other reclaimers wait for the guard. Never moving a lock aside matters: a lock path left empty
+ * for an instant let a third writer in beside a live holder (a lost update among 50 concurrent
+ * writers, under CI load).
  */
 async function reclaim(lockPath: string, seen: Seen): Promise<boolean> {
-  const aside = `${lockPath}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const guard = `${lockPath}.reclaim`;
   try {
-    await rename(lockPath, aside);
-  } catch {
+    await (await open(guard, 'wx')).close();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      const st = await stat(guard).catch(() => undefined);
+      if (st && Date.now() - st.mtimeMs > RECLAIM_GUARD_STALE_MS) await unlink(guard).catch(() => undefined);
+    }
     return false;
   }
-  let same = false;
   try {
-    const st = await stat(aside);
-    const text = st.isFile() ? await readFile(aside, 'utf8') : '';
-    same = st.ino === seen.ino && st.mtimeMs === seen.mtimeMs && text === seen.text;
+    const st = await stat(lockPath);
+    const text = st.isFile() ? await readFile(lockPath, 'utf8') : '';
+    if (st.ino !== seen.ino || text !== seen.text) return false;
+    await rm(lockPath, { recursive: true, force: true });
+    return true;
   } catch {
-    same = false;
-  }
-  if (!same) {
-    // Not the lock we judged (a fresh one taken meanwhile): put it back, never over a lock someone took since.
-    await link(aside, lockPath)
-      .then(() => unlink(aside))
-      .catch(() => rename(aside, lockPath).catch(() => undefined));
     return false;
+  } finally {
+    await unlink(guard).catch(() => undefined);
   }
-  await rm(aside, { recursive: true, force: true }).catch(() => undefined);
-  return true;
 }
 
 /**
