@@ -78,7 +78,8 @@ export class LocalModelDeployer extends BaseModelDeployer<LocalSettings> {
     return local;
   }
 
-  protected async performStartModel(service: BaseService, timeout: number): Promise<BaseService> {
+  /** `movePort`: a replace may move a stopped server whose port was taken; a plain `start` refuses. */
+  protected async performStartModel(service: BaseService, timeout: number, movePort = false): Promise<BaseService> {
     const local = asLocal(service);
     if (await isAlive(local.identity)) {
       if (local.status.state !== ServiceState.PENDING_STARTUP) {
@@ -96,7 +97,7 @@ export class LocalModelDeployer extends BaseModelDeployer<LocalSettings> {
       uri: checkModelFile(local.local.modelPath),
     };
     const entry = serverEntryPath();
-    local.setLocal({ port: await this.pickRestartPort(local) });
+    local.setLocal({ port: await this.pickRestartPort(local, movePort) });
     try {
       return await launchServer(local, spec, this.launchOptions(entry, timeout));
     } catch (error) {
@@ -133,7 +134,7 @@ export class LocalModelDeployer extends BaseModelDeployer<LocalSettings> {
     local.setLocal({ modelPath: spec.uri, modelVersion: spec.version });
     await saveService(this.stateDir, local);
     this.context.log(`model server ${local.uuid} was not running; starting it with ${changed}`);
-    return this.performStartModel(local, timeout);
+    return this.performStartModel(local, timeout, true);
   }
 
   protected override async withDeploymentLock<T>(fn: () => Promise<T>): Promise<T> {
@@ -190,10 +191,17 @@ export class LocalModelDeployer extends BaseModelDeployer<LocalSettings> {
     } satisfies LocalServiceExtra;
   }
 
-  /** The previous port when it is still free, else the configured one, else any free port. */
-  protected async pickRestartPort(service: LocalModelService): Promise<number> {
+  /**
+   * The port to start a stopped service on: its previous one, which must still be free (a `start` never
+   * moves a server, so nothing is spawned or written when another process took it). Only a replace
+   * (`movePort`) moves it, to the configured port when free, else to any free port.
+   */
+  protected async pickRestartPort(service: LocalModelService, movePort = false): Promise<number> {
     const { host, port } = service.local;
     if (port && (await isPortFree(host, port))) return port;
+    if (port && !movePort) {
+      throw new ServerError(`port ${port} on ${host} is already in use (by another process); free it, or redeploy with --replace to pick a new port`);
+    }
     const configured = this.settings.port;
     const next = configured && configured !== port && (await isPortFree(host, configured)) ? configured : await findFreePort(host);
     this.context.log(`port ${port} of model server ${service.uuid} is in use; starting it on port ${next}`);
