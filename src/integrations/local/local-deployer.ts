@@ -199,6 +199,8 @@ export class LocalModelDeployer extends BaseModelDeployer<LocalSettings> {
   protected async pickRestartPort(service: LocalModelService, movePort = false): Promise<number> {
     const { host, port } = service.local;
     if (port && (await isPortFree(host, port))) return port;
+    // A server that just crashed (kill -9) may hold its port for a moment longer: give it up to 2 s.
+    if (port && !movePort && (await portFreesWithin(host, port, 2_000))) return port;
     if (port && !movePort) {
       throw new ServerError(`port ${port} on ${host} is already in use (by another process); free it, or redeploy with --replace to pick a new port`);
     }
@@ -211,6 +213,16 @@ export class LocalModelDeployer extends BaseModelDeployer<LocalSettings> {
   private launchOptions(entry: string, timeout: number) {
     return { settings: this.settings, stateDir: this.stateDir, entry, timeout, progress: this.context.progress };
   }
+}
+
+/** True when `port` becomes free within `ms` (checked every 100 ms). */
+async function portFreesWithin(host: string, port: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    if (await isPortFree(host, port)) return true;
+  }
+  return false;
 }
 
 function asLocal(service: BaseService): LocalModelService {
