@@ -14,6 +14,7 @@ import type { BaseService } from '../../services/base-service.js';
 import { findFreePort, isAlive, isPortFree, stopProcess } from '../../services/daemon.js';
 import { fileSize, followLines, tailLines } from '../../services/log-tail.js';
 import { mapConcurrent } from '../../services/map-concurrent.js';
+import { probeHealth } from '../../services/health-probe.js';
 import type { ServiceConfig } from '../../services/service-config.js';
 import { deleteServiceDir, listServices, saveService, serviceDirPath } from '../../services/service-store.js';
 import { ServiceState } from '../../services/service-status.js';
@@ -150,6 +151,22 @@ export class LocalModelDeployer extends BaseModelDeployer<LocalSettings> {
     return reconciled.filter((s): s is BaseService => s !== undefined);
   }
 
+  /**
+   * Active servers (so alive: reconcile turned dead ones into error) that do not answer their health
+   * check within a second, e.g. a SIGSTOPped one, shown as `error`. Only shown: the record is not
+   * changed, so the next `find` after it answers again (SIGCONT) says `active`. Stopped and failed
+   * servers are never probed, and the probes run in parallel.
+   */
+  override async checkResponding(services: BaseService[]): Promise<BaseService[]> {
+    return mapConcurrent(services, 64, async (service) => {
+      if (!(service instanceof LocalModelService) || service.status.state !== ServiceState.ACTIVE) return service;
+      if (await probeHealth(service.endpointUrls().healthCheckUrl, undefined, HEALTH_PROBE_MS)) return service;
+      const why = `not responding to health checks on port ${service.local.port} (no answer within ${HEALTH_PROBE_MS / 1000} s; its process ${service.local.pid} is alive)`;
+      service.setState(ServiceState.ERROR, why);
+      return service;
+    });
+  }
+
   /** One service's recorded status brought in line with its process (undefined when it was deleted meanwhile). */
   protected reconcile(service: BaseService): Promise<BaseService | undefined> {
     return reconcileService(this.stateDir, service);
@@ -224,6 +241,9 @@ async function portFreesWithin(host: string, port: number, ms: number): Promise<
   }
   return false;
 }
+
+/** How long find/describe wait for a running server's health check. */
+const HEALTH_PROBE_MS = 1000;
 
 function asLocal(service: BaseService): LocalModelService {
   if (service instanceof LocalModelService) return service;
