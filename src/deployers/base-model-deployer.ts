@@ -224,6 +224,15 @@ export abstract class BaseModelDeployer<Settings = Record<string, unknown>> {
     return services.filter((s) => matchesFilter(s, normalized));
   }
 
+  /**
+   * For `find` and `describe`: the services as they should be shown, after a liveness check a flavor
+   * may add (the local flavors report a running server that does not answer its health check as
+   * `error`, without recording it). Lifecycle commands never go through it. By default: unchanged.
+   */
+  async checkResponding(services: BaseService[]): Promise<BaseService[]> {
+    return services;
+  }
+
   /** The one server whose uuid is `idOrPrefix` or starts with it; ambiguous prefixes list the candidates. */
   async getModelServer(idOrPrefix: string): Promise<BaseService> {
     const id = idOrPrefix.trim().toLowerCase();

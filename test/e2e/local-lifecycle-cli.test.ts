@@ -1,9 +1,9 @@
 // The `local` flavor's lifecycle promises, through the built binary with real servers on 127.0.0.1:
 // deploy --timeout 0, logs --tail/--follow, stop --yes on a server that ignores SIGTERM, deleting a
 // component that still has servers, --replace moving the served version, identical and several
-// matching configs, start on another port, authToken, and JSON/colour on a real TTY.
+// matching configs, start refusing a port another process took, authToken, and JSON/colour on a real TTY.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { ZENML_BIN, isolatedEnv, killRunningZenml, lines, parseJson, runZenml, writeDotfile, type RunResult } from '../helpers/cli.js';
 import { IRIS_V1, IRIS_V2, killServers, pidAlive, portAnswers, waitUntil } from '../helpers/local-servers.js';
@@ -205,7 +205,44 @@ describe('identical and several matching configs', () => {
 });
 
 describe('start', () => {
-  it('starts on another port when the old one is taken, and says so', async () => {
+  it('refuses when another process took the old port: clear error, record unchanged, nothing spawned; starts once it is freed', async () => {
+    const service = await json(deployArgs('stolen'));
+    const oldPort = portOf(service.predictionUrl);
+    await ok(['model-deployer', 'stop', service.uuid]);
+    const servicePath: string = service.info.SERVICE_PATH;
+    const recordPath = `${servicePath}/service.json`;
+    const recordBefore = readFileSync(recordPath, 'utf8');
+    const filesBefore = readdirSync(servicePath).sort();
+    const logBefore = readFileSync(service.info.LOG_FILE, 'utf8');
+    const blocker = createServer();
+    blockers.add(blocker);
+    await new Promise<void>((resolve, reject) => blocker.once('error', reject).listen(oldPort, '127.0.0.1', () => resolve()));
+
+    const started = await zenml(['model-deployer', 'start', service.uuid]);
+    expect(started.code).toBe(1); // as a deploy to a taken port (ServerError)
+    expect(started.stderr).toContain(`port ${oldPort} on 127.0.0.1 is already in use (by another process); free it, or redeploy with --replace to pick a new port`);
+    expect(started.stderr).not.toContain('starting it on port');
+    // Nothing half-created: the record, the files and the log as they were, no daemon.
+    expect(readFileSync(recordPath, 'utf8')).toBe(recordBefore);
+    expect(readdirSync(servicePath).sort()).toEqual(filesBefore);
+    expect(readFileSync(service.info.LOG_FILE, 'utf8')).toBe(logBefore);
+    const found = (await json<any[]>(['model-deployer', 'find'])).find((s) => s.uuid === service.uuid);
+    expect(found.state).toBe('inactive');
+    expect(JSON.parse(recordBefore).status.state).toBe('inactive');
+    expect(readFileSync(recordPath, 'utf8')).toContain(`${oldPort}`);
+
+    await new Promise((r) => blocker.close(r));
+    blockers.delete(blocker);
+    const restarted = await zenml(['model-deployer', 'start', service.uuid]);
+    expect(restarted.code).toBe(0);
+    const view = await json(['model-deployer', 'describe', service.uuid]);
+    expect(view.state).toBe('active');
+    expect(portOf(view.predictionUrl)).toBe(oldPort);
+    const answer = await fetch(view.predictionUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: [[5.1, 3.5, 1.4, 0.2]] }) });
+    expect(answer.status).toBe(200);
+  });
+
+  it('deploy --replace, as the error suggests, moves a stopped server whose port was taken, and says so', async () => {
     const service = await json(deployArgs('moved'));
     const oldPort = portOf(service.predictionUrl);
     await ok(['model-deployer', 'stop', service.uuid]);
@@ -213,15 +250,13 @@ describe('start', () => {
     blockers.add(blocker);
     await new Promise<void>((resolve, reject) => blocker.once('error', reject).listen(oldPort, '127.0.0.1', () => resolve()));
 
-    const started = await zenml(['model-deployer', 'start', service.uuid]);
-    expect(started.code).toBe(0);
+    const replaced = await zenml([...deployArgs('moved', '--replace'), '--model-uri', IRIS_V2]);
+    expect(replaced.code).toBe(0);
     const view = await json(['model-deployer', 'describe', service.uuid]);
     const newPort = portOf(view.predictionUrl);
     expect(view.state).toBe('active');
     expect(newPort).not.toBe(oldPort);
-    expect(started.stderr).toContain(`port ${oldPort} of model server ${service.uuid} is in use; starting it on port ${newPort}`);
-    const answer = await fetch(view.predictionUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: [[5.1, 3.5, 1.4, 0.2]] }) });
-    expect(answer.status).toBe(200);
+    expect(replaced.stderr).toContain(`port ${oldPort} of model server ${service.uuid} is in use; starting it on port ${newPort}`);
   });
 });
 

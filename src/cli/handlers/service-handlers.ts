@@ -84,7 +84,7 @@ export async function deployHandler(ctx: CommandContext, raw: unknown): Promise<
 export async function findHandler(ctx: CommandContext, raw: unknown): Promise<void> {
   const { uuid, deployer: name, ...filter } = parseOptions(FindOptionsSchema, raw);
   const deployer = await deployerFor(ctx, name);
-  const services = await deployer.findModelServer({ ...filter, serviceUuid: uuid });
+  const services = await deployer.checkResponding(await deployer.findModelServer({ ...filter, serviceUuid: uuid }));
   const views = services.map((s) => serviceView(deployer, s));
   ctx.output.listing(views, views.map((v) => v.uuid), () => renderServices(ctx, views) || 'no model servers found');
 }
@@ -93,7 +93,8 @@ export async function findHandler(ctx: CommandContext, raw: unknown): Promise<vo
 export async function describeServiceHandler(ctx: CommandContext, uuid: string, raw: unknown): Promise<void> {
   const { deployer: name } = parseOptions(FindOptionsSchema, raw);
   const deployer = await deployerFor(ctx, name);
-  const view = serviceView(deployer, await deployer.getModelServer(uuid));
+  const [service] = await deployer.checkResponding([await deployer.getModelServer(uuid)]);
+  const view = serviceView(deployer, service);
   ctx.output.result(view, () => renderService(ctx, view));
 }
 

@@ -14,6 +14,7 @@ import type { BaseService } from '../../services/base-service.js';
 import { findFreePort, isAlive, isPortFree, stopProcess } from '../../services/daemon.js';
 import { fileSize, followLines, tailLines } from '../../services/log-tail.js';
 import { mapConcurrent } from '../../services/map-concurrent.js';
+import { probeHealth } from '../../services/health-probe.js';
 import type { ServiceConfig } from '../../services/service-config.js';
 import { deleteServiceDir, listServices, saveService, serviceDirPath } from '../../services/service-store.js';
 import { ServiceState } from '../../services/service-status.js';
@@ -78,7 +79,8 @@ export class LocalModelDeployer extends BaseModelDeployer<LocalSettings> {
     return local;
   }
 
-  protected async performStartModel(service: BaseService, timeout: number): Promise<BaseService> {
+  /** `movePort`: a replace may move a stopped server whose port was taken; a plain `start` refuses. */
+  protected async performStartModel(service: BaseService, timeout: number, movePort = false): Promise<BaseService> {
     const local = asLocal(service);
     if (await isAlive(local.identity)) {
       if (local.status.state !== ServiceState.PENDING_STARTUP) {
@@ -96,7 +98,7 @@ export class LocalModelDeployer extends BaseModelDeployer<LocalSettings> {
       uri: checkModelFile(local.local.modelPath),
     };
     const entry = serverEntryPath();
-    local.setLocal({ port: await this.pickRestartPort(local) });
+    local.setLocal({ port: await this.pickRestartPort(local, movePort) });
     try {
       return await launchServer(local, spec, this.launchOptions(entry, timeout));
     } catch (error) {
@@ -133,7 +135,7 @@ export class LocalModelDeployer extends BaseModelDeployer<LocalSettings> {
     local.setLocal({ modelPath: spec.uri, modelVersion: spec.version });
     await saveService(this.stateDir, local);
     this.context.log(`model server ${local.uuid} was not running; starting it with ${changed}`);
-    return this.performStartModel(local, timeout);
+    return this.performStartModel(local, timeout, true);
   }
 
   protected override async withDeploymentLock<T>(fn: () => Promise<T>): Promise<T> {
@@ -147,6 +149,22 @@ export class LocalModelDeployer extends BaseModelDeployer<LocalSettings> {
     });
     const reconciled = await mapConcurrent(services, 32, (s) => this.reconcile(s));
     return reconciled.filter((s): s is BaseService => s !== undefined);
+  }
+
+  /**
+   * Active servers (so alive: reconcile turned dead ones into error) that do not answer their health
+   * check within a second, e.g. a SIGSTOPped one, shown as `error`. Only shown: the record is not
+   * changed, so the next `find` after it answers again (SIGCONT) says `active`. Stopped and failed
+   * servers are never probed, and the probes run in parallel.
+   */
+  override async checkResponding(services: BaseService[]): Promise<BaseService[]> {
+    return mapConcurrent(services, 64, async (service) => {
+      if (!(service instanceof LocalModelService) || service.status.state !== ServiceState.ACTIVE) return service;
+      if (await probeHealth(service.endpointUrls().healthCheckUrl, undefined, HEALTH_PROBE_MS)) return service;
+      const why = `not responding to health checks on port ${service.local.port} (no answer within ${HEALTH_PROBE_MS / 1000} s; its process ${service.local.pid} is alive)`;
+      service.setState(ServiceState.ERROR, why);
+      return service;
+    });
   }
 
   /** One service's recorded status brought in line with its process (undefined when it was deleted meanwhile). */
@@ -190,10 +208,19 @@ export class LocalModelDeployer extends BaseModelDeployer<LocalSettings> {
     } satisfies LocalServiceExtra;
   }
 
-  /** The previous port when it is still free, else the configured one, else any free port. */
-  protected async pickRestartPort(service: LocalModelService): Promise<number> {
+  /**
+   * The port to start a stopped service on: its previous one, which must still be free (a `start` never
+   * moves a server, so nothing is spawned or written when another process took it). Only a replace
+   * (`movePort`) moves it, to the configured port when free, else to any free port.
+   */
+  protected async pickRestartPort(service: LocalModelService, movePort = false): Promise<number> {
     const { host, port } = service.local;
     if (port && (await isPortFree(host, port))) return port;
+    // A server that just crashed (kill -9) may hold its port for a moment longer: give it up to 2 s.
+    if (port && !movePort && (await portFreesWithin(host, port, 2_000))) return port;
+    if (port && !movePort) {
+      throw new ServerError(`port ${port} on ${host} is already in use (by another process); free it, or redeploy with --replace to pick a new port`);
+    }
     const configured = this.settings.port;
     const next = configured && configured !== port && (await isPortFree(host, configured)) ? configured : await findFreePort(host);
     this.context.log(`port ${port} of model server ${service.uuid} is in use; starting it on port ${next}`);
@@ -204,6 +231,19 @@ export class LocalModelDeployer extends BaseModelDeployer<LocalSettings> {
     return { settings: this.settings, stateDir: this.stateDir, entry, timeout, progress: this.context.progress, authToken: this.bearerToken() };
   }
 }
+
+/** True when `port` becomes free within `ms` (checked every 100 ms). */
+async function portFreesWithin(host: string, port: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    if (await isPortFree(host, port)) return true;
+  }
+  return false;
+}
+
+/** How long find/describe wait for a running server's health check. */
+const HEALTH_PROBE_MS = 1000;
 
 function asLocal(service: BaseService): LocalModelService {
   if (service instanceof LocalModelService) return service;

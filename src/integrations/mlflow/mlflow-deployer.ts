@@ -62,11 +62,11 @@ export class MlflowModelDeployer extends LocalDeployerBase {
     }
   }
 
-  protected override async performStartModel(service: BaseService, timeout: number): Promise<BaseService> {
+  protected override async performStartModel(service: BaseService, timeout: number, movePort = false): Promise<BaseService> {
     const mlflow = asMlflow(service);
     const python = mlflow.mlflow.servingFlavor === 'python_function';
     if (await isAlive(mlflow.identity)) {
-      if (!python) return super.performStartModel(mlflow, timeout);
+      if (!python) return super.performStartModel(mlflow, timeout, movePort);
       if (mlflow.status.state !== ServiceState.PENDING_STARTUP) {
         throw new ServerError(`model server ${mlflow.uuid} is still ${mlflow.status.state}; stop it first`);
       }
@@ -78,8 +78,8 @@ export class MlflowModelDeployer extends LocalDeployerBase {
     }
     // Read MLmodel again: the directory may have changed (or gone) since the last start.
     mlflow.setModel(readMlModel(mlflow.mlflow.modelDir));
-    if (mlflow.mlflow.servingFlavor === 'onnx') return super.performStartModel(mlflow, timeout);
-    mlflow.setLocal({ port: await this.pickRestartPort(mlflow) });
+    if (mlflow.mlflow.servingFlavor === 'onnx') return super.performStartModel(mlflow, timeout, movePort);
+    mlflow.setLocal({ port: await this.pickRestartPort(mlflow, movePort) });
     try {
       return await this.launch(mlflow, timeout);
     } catch (error) {
@@ -120,7 +120,7 @@ export class MlflowModelDeployer extends LocalDeployerBase {
       },
       checkLaunchable: (next) => void (next.serving === 'python_function' && this.mlflowRuntime()),
       stop: (s) => this.performStopModel(s, wait, true),
-      restartPort: (s) => this.pickRestartPort(s),
+      restartPort: (s) => this.pickRestartPort(s, true),
       launch: (s, t) => this.launch(s, t),
     });
   }
