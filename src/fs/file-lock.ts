@@ -120,6 +120,8 @@ async function acquire(filepath: string, wait: boolean): Promise<(() => Promise<
     if (seen === 'gone') continue;
     if (seen) {
       if (await reclaim(lockPath, seen)) await removeTempFilesOf(filepath, seen.deadPid);
+      // Another waiter is reclaiming it (or its guard is stale): let it finish instead of spinning on the files.
+      else await new Promise((r) => setTimeout(r, RETRIES.minTimeout));
       continue;
     }
     if (!wait) return undefined;
