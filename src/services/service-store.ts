@@ -4,12 +4,12 @@
  * dir, `services/` and each service dir are 0700 and records 0600, tightened on every save.
  * Listing goes through the index (service-index.ts), which every write here keeps honest.
  */
-import { readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as z from 'zod';
 import { writeAtomic } from '../fs/atomic-write.js';
-import { withFileLock } from '../fs/file-lock.js';
+import { tryWithFileLock, withFileLock } from '../fs/file-lock.js';
 import { NotFoundError, UsageError, ZenmlError } from '../errors.js';
 import type { BaseService, ServiceJSON } from './base-service.js';
 import { ensurePrivateDirs, PRIVATE_FILE_MODE } from './private-dir.js';
@@ -179,6 +179,28 @@ export async function deleteServiceDir(stateDir: string, uuid: string): Promise<
     await markChanged(stateDir, uuid);
     await rm(dir, { recursive: true, force: true });
   });
+}
+
+/**
+ * Remove the service directories without a record that the last listing saw (the index header keeps them):
+ * what a deploy killed before its first record, or a delete killed half-way, left behind. Only while holding
+ * the deployer's deploy lock: deploys alone create service directories, so none is being filled right now.
+ * A corrupt record is never removed; a directory whose record lock a live writer holds is skipped.
+ */
+export async function removeAbandonedServiceDirs(stateDir: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const uuid of readIndex(stateDir).header.unreadable) {
+    const file = path.join(servicesRoot(stateDir), uuid, SERVICE_FILE);
+    if (!SAFE_ID.test(uuid) || existsSync(file) || !existsSync(path.dirname(file))) continue;
+    const done = await tryWithFileLock(file, async () => {
+      if (existsSync(file)) return false;
+      await markChanged(stateDir, uuid);
+      await rm(path.dirname(file), { recursive: true, force: true });
+      return true;
+    });
+    if (done) removed.push(uuid);
+  }
+  return removed;
 }
 
 /** Oldest first; the uuid breaks ties so the order is the same on every run. */

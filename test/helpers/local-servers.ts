@@ -36,7 +36,7 @@ export function portAnswers(port: number): Promise<boolean> {
   });
 }
 
-/** Kill every server recorded under `root` (service.json files with a live pid), by process group. */
+/** Kill every server recorded under `root` (service.json or server.pid files with a live pid), by process group. */
 export function killServers(root: string): void {
   const stack = [root];
   while (stack.length) {
@@ -45,10 +45,12 @@ export function killServers(root: string): void {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) stack.push(full);
-      else if (entry.name === 'service.json') {
+      else if (entry.name === 'service.json' || entry.name === 'server.pid') {
+        // server.pid too: a server whose launch was killed before its record named it.
         let pid: unknown;
         try {
-          pid = JSON.parse(readFileSync(full, 'utf8')).extra?.pid;
+          const text = readFileSync(full, 'utf8');
+          pid = entry.name === 'server.pid' ? Number(text.trim()) : JSON.parse(text).extra?.pid;
         } catch {
           continue; // being written: its server is killed through another record or was never started
         }

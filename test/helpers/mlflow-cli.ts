@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { stopLeftovers } from '../../src/integrations/mlflow/leftovers.js';
+import { stopLeftovers } from '../../src/services/marked-processes.js';
 import { stopProcess, type ProcessIdentity } from '../../src/services/daemon.js';
 import { httpRequest } from '../../src/services/http-request.js';
 import { repoRoot } from './mlflow-env.js';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { groupHasMembers, isAlive, spawnDaemon, stopProcess, type ProcessIdentity } from '../../src/services/daemon.js';
 import { pollUntil } from '../../src/services/poll.js';
 import { TimeoutError } from '../../src/errors.js';
-import { markedProcesses, SERVICE_MARK, stopLeftovers } from '../../src/integrations/mlflow/leftovers.js';
+import { markedProcesses, SERVICE_MARK, stopLeftovers } from '../../src/services/marked-processes.js';
 import { groupPids } from '../helpers/mlflow-cli.js';
 
 let dir: string;

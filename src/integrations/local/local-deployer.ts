@@ -16,7 +16,8 @@ import { fileSize, followLines, tailLines } from '../../services/log-tail.js';
 import { mapConcurrent } from '../../services/map-concurrent.js';
 import { probeHealth } from '../../services/health-probe.js';
 import type { ServiceConfig } from '../../services/service-config.js';
-import { deleteServiceDir, listServices, saveService, serviceDirPath } from '../../services/service-store.js';
+import { stopLeftovers } from '../../services/marked-processes.js';
+import { deleteServiceDir, listServices, removeAbandonedServiceDirs, saveService, serviceDirPath } from '../../services/service-store.js';
 import { ServiceState } from '../../services/service-status.js';
 import { swapModel } from './hot-swap.js';
 import { localServiceSettingsSchema, localSettingsSchema, type LocalSettings } from './local-settings.js';
@@ -112,6 +113,8 @@ export class LocalModelDeployer extends BaseModelDeployer<LocalSettings> {
     const identity = asLocal(service).identity;
     // Throws (and keeps the record) when the server outlives the timeout without force.
     if (identity) await stopProcess(identity, timeout, force);
+    // No pid recorded (a launch was interrupted): a server it spawned carries the service's mark.
+    else await stopLeftovers(service.uuid, timeout, force);
     await deleteServiceDir(this.stateDir, service.uuid);
   }
 
@@ -139,7 +142,15 @@ export class LocalModelDeployer extends BaseModelDeployer<LocalSettings> {
   }
 
   protected override async withDeploymentLock<T>(fn: () => Promise<T>): Promise<T> {
-    return withFileLock(path.join(this.stateDir, 'deploy.lock'), fn);
+    return withFileLock(path.join(this.stateDir, 'deploy.lock'), async () => {
+      try {
+        return await fn();
+      } finally {
+        // Only deploys create service dirs, and we hold their lock: one without a record was left by a killed deploy.
+        const removed = await removeAbandonedServiceDirs(this.stateDir).catch(() => []);
+        if (removed.length > 0) this.context.log(`removed ${removed.length} service dir(s) a killed deploy left without a record`);
+      }
+    });
   }
 
   async listModelServers(filter?: ServiceFilter): Promise<BaseService[]> {

@@ -10,6 +10,11 @@ export interface LocalServiceExtra {
   /** The server process (absent before the first spawn). */
   pid?: number;
   processStartTime?: string;
+  /**
+   * The zenml process launching the server, recorded before the spawn and dropped once the server's pid is:
+   * when it died in between, the server (if it was spawned) is found by its mark and adopted.
+   */
+  launcher?: ProcessIdentity;
   host: string;
   port: number;
   /** The gRPC port of the current spawn; absent when gRPC is off (or for servers that have none). */
@@ -35,6 +40,7 @@ export class LocalModelService extends BaseService {
     return {
       pid: typeof e.pid === 'number' ? e.pid : undefined,
       processStartTime: typeof e.processStartTime === 'string' ? e.processStartTime : undefined,
+      launcher: asIdentity(e.launcher),
       host: typeof e.host === 'string' ? e.host : '127.0.0.1',
       port: typeof e.port === 'number' ? e.port : 0,
       grpcPort: typeof e.grpcPort === 'number' ? e.grpcPort : undefined,
@@ -93,3 +99,8 @@ export class LocalModelService extends BaseService {
 }
 
 registerServiceType(LocalModelService);
+
+function asIdentity(value: unknown): ProcessIdentity | undefined {
+  const v = value as Partial<ProcessIdentity> | undefined;
+  return v && typeof v.pid === 'number' && typeof v.startTime === 'string' ? { pid: v.pid, startTime: v.startTime } : undefined;
+}

@@ -8,7 +8,8 @@ import { ServerError, TimeoutError } from '../../errors.js';
 import { findFreePort, isPortFree, spawnDaemon, stopProcess, type SpawnDaemonOptions } from '../../services/daemon.js';
 import { logExcerpt, waitForHealthy } from '../../services/health-probe.js';
 import { ensurePrivateDirs, PRIVATE_FILE_MODE } from '../../services/private-dir.js';
-import { isAlive } from '../../services/process-identity.js';
+import { getProcessIdentity, isAlive } from '../../services/process-identity.js';
+import { SERVICE_MARK } from '../../services/marked-processes.js';
 import { saveService } from '../../services/service-store.js';
 import { ServiceState } from '../../services/service-status.js';
 import type { LocalSettings } from './local-settings.js';
@@ -128,8 +129,8 @@ export interface DaemonLaunchOptions {
 
 /**
  * The lifecycle every server process of a service shares, whatever the server: spawn it in the
- * service dir (appending to its log, pid in server.pid), record the process, its endpoint and
- * pending_startup, then wait until it is ready and record it active. When the wait fails the
+ * service dir (appending to its log, pid in server.pid, marked with the service's uuid in its environment),
+ * record the process, its endpoint and pending_startup, then wait until it is ready and record it active. When the wait fails the
  * process group is killed and the error rethrown; the caller decides what becomes of the record.
  */
 export async function launchDaemon<S extends LocalModelService>(
@@ -139,10 +140,17 @@ export async function launchDaemon<S extends LocalModelService>(
 ): Promise<S> {
   const { stateDir, timeout, waitReady, explainFailure } = options;
   const { servicePath, logPath } = service.local;
-  const identity = await spawnDaemon({ ...spawn, cwd: servicePath, logPath, pidPath: service.pidPath });
-  service.setLocal({ pid: identity.pid, processStartTime: identity.startTime });
+  // Recorded before the spawn, with who launches it: a zenml killed between the spawn and the next save
+  // leaves a record whose server is found by its mark and adopted (reconcile.ts), never an unrecorded server.
+  service.setLocal({ pid: undefined, processStartTime: undefined, launcher: await getProcessIdentity(process.pid) });
   service.endpoint = service.endpointUrls();
   service.setState(ServiceState.PENDING_STARTUP);
+  await saveService(stateDir, service);
+  await pauseForTest('ZENML_TEST_PAUSE_BEFORE_SPAWN_MS');
+  const env = { ...(spawn.env ?? process.env), [SERVICE_MARK]: service.uuid };
+  const identity = await spawnDaemon({ ...spawn, env, cwd: servicePath, logPath, pidPath: service.pidPath });
+  await pauseForTest('ZENML_TEST_PAUSE_AFTER_SPAWN_MS');
+  service.setLocal({ pid: identity.pid, processStartTime: identity.startTime, launcher: undefined });
   await saveService(stateDir, service);
   if (timeout === 0) return service;
   try {
@@ -180,4 +188,13 @@ export async function waitUntilReady(service: LocalModelService, timeoutS: numbe
     }
     await sleep(50);
   }
+}
+
+/**
+ * TEST-ONLY hook: with the named variable set to a number of milliseconds, the launcher sleeps there, so
+ * that a test can kill it just before or just after it spawns the server. Ignored unless set.
+ */
+async function pauseForTest(variable: string): Promise<void> {
+  const ms = Number(process.env[variable]);
+  if (Number.isFinite(ms) && ms > 0) await sleep(ms);
 }

@@ -18,7 +18,7 @@ import { LocalModelDeployer } from '../local/local-deployer.js';
 import { nextServedVersion, resolveModelSpec, servedModelName } from '../local/model-spec.js';
 import { serverEntryPath } from '../local/server-entry.js';
 import { launchServer } from '../local/server-process.js';
-import { stopLeftovers } from './leftovers.js';
+import { stopLeftovers } from '../../services/marked-processes.js';
 import { resolveMlflow, type MlflowRuntime } from './mlflow-command.js';
 import { mlflowServerInfo } from './mlflow-info.js';
 import { launchMlflowServer, reconcileMlflowService, waitForPing } from './mlflow-server.js';

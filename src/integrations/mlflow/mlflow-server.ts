@@ -12,7 +12,6 @@ import { isAlive } from '../../services/process-identity.js';
 import { ServiceState } from '../../services/service-status.js';
 import { reconcileService, runtimeMatches } from '../local/reconcile.js';
 import { launchDaemon } from '../local/server-process.js';
-import { SERVICE_MARK } from './leftovers.js';
 import type { MlflowRuntime } from './mlflow-command.js';
 import { MlflowModelService } from './mlflow-service.js';
 import type { MlflowSettings } from './mlflow-settings.js';
@@ -50,8 +49,8 @@ export async function launchMlflowServer(service: MlflowModelService, options: M
     {
       command: mlflow.command,
       args: ['models', 'serve', '-m', modelDir, '-h', host, '-p', String(port), '-w', String(settings.workers), '--env-manager', 'local'],
-      // Marks every process of this server, children included: stop finds uvicorn even when mlflow is gone.
-      env: { ...mlflow.env, [SERVICE_MARK]: service.uuid },
+      // launchDaemon marks every process of this server, children included: stop finds uvicorn even when mlflow is gone.
+      env: mlflow.env,
     },
     {
       stateDir,

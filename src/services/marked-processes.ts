@@ -1,21 +1,33 @@
 /**
- * Processes an MLflow server left behind. `mlflow models serve` is a Python parent whose uvicorn child
- * serves the port; when the parent is gone (crashed, or a stop timed out after it exited) the child may
- * still run, and the recorded pid no longer leads to it. Every process we spawn for a service carries
- * ZENML_SERVICE_UUID=<uuid> in its environment, so those are found by that mark, never by name.
+ * Server processes found by their mark rather than by a recorded pid. Every process we spawn for a
+ * service carries ZENML_SERVICE_UUID=<uuid> in its environment (children inherit it), so it can be
+ * found when no record names it: the uvicorn child of an `mlflow models serve` whose parent is gone,
+ * or a server spawned by a deploy that was killed before it recorded the pid. Never found by name.
  */
 import { readdir, readFile } from 'node:fs/promises';
-import { pollUntil } from '../../services/poll.js';
-import { TimeoutError } from '../../errors.js';
+import { pollUntil } from './poll.js';
+import { TimeoutError } from '../errors.js';
 
 /** The environment variable that marks every process of a service. */
 export const SERVICE_MARK = 'ZENML_SERVICE_UUID';
 
 /** Live pids (ours to signal: same user) whose environment carries the service's mark. Linux only; [] elsewhere. */
 export async function markedProcesses(uuid: string): Promise<number[]> {
+  return (await markedProcessStats(uuid)).map((p) => p.pid);
+}
+
+/**
+ * The marked process that leads its own process group (the one we spawned detached; its children share
+ * its group), if one runs.
+ */
+export async function markedGroupLeader(uuid: string): Promise<number | undefined> {
+  return (await markedProcessStats(uuid)).find((p) => p.pgrp === p.pid)?.pid;
+}
+
+async function markedProcessStats(uuid: string): Promise<Array<{ pid: number; pgrp: number }>> {
   if (process.platform !== 'linux') return [];
   const mark = Buffer.from(`${SERVICE_MARK}=${uuid}\0`);
-  const found: number[] = [];
+  const found: Array<{ pid: number; pgrp: number }> = [];
   for (const entry of await readdir('/proc').catch(() => [] as string[])) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
@@ -23,7 +35,9 @@ export async function markedProcesses(uuid: string): Promise<number[]> {
       const environ = Buffer.concat([Buffer.from('\0'), await readFile(`/proc/${entry}/environ`)]);
       if (!environ.includes(Buffer.concat([Buffer.from('\0'), mark]))) continue;
       const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
-      if (stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] !== 'Z') found.push(Number(entry));
+      // After the comm field: state, ppid, pgrp.
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (state !== 'Z') found.push({ pid: Number(entry), pgrp: Number(pgrp) });
     } catch {
       // another user's process (EACCES), or gone meanwhile
     }
