@@ -3,68 +3,30 @@
 // Afterwards: no lost update (every writer's change is in the dotfile), no duplicate server (identical deploys leave
 // one), no orphan process (every server process running is named by an active record); counts checked exactly.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fixture, killRunningZenml, parseJson, readDotfile, runZenml, writeDotfile, ZENML_BIN, type RunResult } from '../helpers/cli.js';
-import { IRIS_V1, killServers, pidAlive } from '../helpers/local-servers.js';
-import { TempDirs } from '../helpers/temp.js';
+import { fixture, readDotfile, type RunResult } from '../helpers/cli.js';
 import { FULL, tortureTimeout } from './scale.js';
-
-const temps = new TempDirs();
-let project: string;
-let state: string;
+import { TortureProject } from './torture-project.js';
 
 /** How many writers of each kind: 50 in all for `npm run torture`, 16 inside `npm test`. */
 const MIX = FULL
   ? { register: 10, update: 6, stackRegister: 8, stackSet: 4, flavorRegister: 1, flavorDelete: 1, deploy: 6, deploySame: 6, stop: 4, remove: 4 }
   : { register: 3, update: 2, stackRegister: 2, stackSet: 1, flavorRegister: 1, flavorDelete: 1, deploy: 2, deploySame: 2, stop: 1, remove: 1 };
 const WRITERS = Object.values(MIX).reduce((a, b) => a + b, 0);
-
-const zenml = (args: string[]): Promise<RunResult> => runZenml(args, { cwd: project, timeoutMs: 180_000 });
-async function ok(args: string[]): Promise<RunResult> {
-  const r = await zenml(args);
-  if (r.code !== 0) throw new Error(`zenml ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  return r;
-}
-const json = async <T = any>(args: string[]): Promise<T> => parseJson<T>(await ok([...args, '--json']));
-const deployArgs = (name: string) => ['model-deployer', 'deploy', '--model-uri', IRIS_V1, '--model-name', 'iris', '--pipeline-name', 'p', '--pipeline-step-name', 's', '--name', name, '--timeout', '120'];
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
+let project: TortureProject;
+const ok = (args: string[]) => project.ok(args);
+const json = <T = any>(args: string[]) => project.json<T>(args);
+const deployArgs = (name: string) => project.deployArgs(name, 120);
 /** Server processes for this project's state dir. */
-function serverPids(): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let cmd = '';
-    try {
-      cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
-    } catch {
-      continue;
-    }
-    if (cmd.includes(state) && !cmd.includes(ZENML_BIN) && pidAlive(Number(entry))) pids.push(Number(entry));
-  }
-  return pids.sort((a, b) => a - b);
-}
+const serverPids = () => [...project.serverProcesses().keys()].sort((a, b) => a - b);
 
 beforeAll(() => {
-  project = temps.dir('zenml-torture-concurrent-');
-  state = path.join(project, 'state');
-  writeDotfile(project, {
-    version: 1,
-    activeStack: 'main',
-    modelDeployers: {
-      base: { flavor: 'local', settings: { stateDir: 'state' } },
-      ...Object.fromEntries(range(MIX.update).map((i) => [`u${i}`, { flavor: 'local', settings: { stateDir: 'state' } }])),
-    },
-    stacks: { main: { modelDeployer: 'base' }, other: { modelDeployer: 'base' } },
-  });
+  const updated = Object.fromEntries(range(MIX.update).map((i) => [`u${i}`, { flavor: 'local', settings: { stateDir: 'state' } }]));
+  project = new TortureProject('zenml-torture-concurrent-', { deployers: updated, timeoutMs: 180_000 });
 });
 
-afterAll(() => {
-  killRunningZenml();
-  killServers(project);
-  temps.cleanup();
-});
+afterAll(() => project.cleanup());
 
 describe('concurrent writers', () => {
   it(
@@ -94,7 +56,7 @@ describe('concurrent writers', () => {
       expect(failures).toEqual([]);
 
       // No lost update: every writer's change is in the dotfile.
-      const dotfile = readDotfile(project);
+      const dotfile = readDotfile(project.dir);
       for (const i of range(MIX.register)) expect(dotfile.modelDeployers[`w${i}`]).toEqual({ flavor: 'local', settings: { stateDir: 'state' } });
       for (const i of range(MIX.update)) expect(dotfile.modelDeployers[`u${i}`].settings).toEqual({ stateDir: 'state', workers: i + 1 });
       expect(Object.keys(dotfile.modelDeployers)).toHaveLength(1 + MIX.update + MIX.register);

@@ -1,0 +1,71 @@
+// The project both writer torture tests work in: a dotfile with a `local` deployer `base` (state in ./state) on stacks
+// `main` and `other`, a runner for the built binary, and the server processes running for its state dir.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { killRunningZenml, parseJson, runZenml, writeDotfile, ZENML_BIN, type RunResult } from '../helpers/cli.js';
+import { IRIS_V1, killServers, pidAlive } from '../helpers/local-servers.js';
+import { TempDirs } from '../helpers/temp.js';
+
+/** One project in a temp dir; `cleanup` kills its servers and removes it. */
+export class TortureProject {
+  private readonly temps = new TempDirs();
+  readonly dir: string;
+  readonly state: string;
+
+  /** `deployers`: more deployers beside `base`; `env` and `timeoutMs` apply to every run. */
+  constructor(
+    prefix: string,
+    private readonly options: { deployers?: Record<string, unknown>; env?: Record<string, string>; timeoutMs: number },
+  ) {
+    this.dir = this.temps.dir(prefix);
+    this.state = path.join(this.dir, 'state');
+    writeDotfile(this.dir, {
+      version: 1,
+      activeStack: 'main',
+      modelDeployers: { base: { flavor: 'local', settings: { stateDir: 'state' } }, ...options.deployers },
+      stacks: { main: { modelDeployer: 'base' }, other: { modelDeployer: 'base' } },
+    });
+  }
+
+  run(args: string[]): Promise<RunResult> {
+    return runZenml(args, { cwd: this.dir, timeoutMs: this.options.timeoutMs, env: this.options.env });
+  }
+
+  /** Run and fail with its output unless it exits 0. */
+  async ok(args: string[]): Promise<RunResult> {
+    const r = await this.run(args);
+    if (r.code !== 0) throw new Error(`zenml ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+    return r;
+  }
+
+  async json<T = any>(args: string[]): Promise<T> {
+    return parseJson<T>(await this.ok([...args, '--json']));
+  }
+
+  /** A deploy of the iris model (pipeline p, step s) under the service name `name`. */
+  deployArgs(name: string, timeoutS: number): string[] {
+    return ['model-deployer', 'deploy', '--model-uri', IRIS_V1, '--model-name', 'iris', '--pipeline-name', 'p', '--pipeline-step-name', 's', '--name', name, '--timeout', String(timeoutS)];
+  }
+
+  /** Live server processes whose command line names this state dir (zenml itself excluded), by pid. */
+  serverProcesses(): Map<number, string> {
+    const found = new Map<number, string>();
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+      let cmd = '';
+      try {
+        cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      } catch {
+        continue;
+      }
+      if (cmd.includes(this.state) && !cmd.includes(ZENML_BIN) && pidAlive(Number(entry))) found.set(Number(entry), cmd);
+    }
+    return found;
+  }
+
+  cleanup(): void {
+    killRunningZenml();
+    killServers(this.dir);
+    this.temps.cleanup();
+  }
+}
