@@ -18,7 +18,9 @@ import {
   type KubernetesObject,
   type V1Pod,
 } from '@kubernetes/client-node';
+import { describeError, statusCode } from './api-error.js';
 import type { KubeCluster } from './cluster.js';
+import { createReconcileQueue } from './reconcile-queue.js';
 
 const GROUP = 'serving.kserve.io';
 const VERSION = 'v1beta1';
@@ -73,7 +75,6 @@ export async function startStandInKserveController(cluster: KubeCluster, options
   const core = kc.makeApiClient(CoreV1Api);
   const readyDelayMs = options.readyDelayMs ?? 300;
   const errors: string[] = [];
-  const chains = new Map<string, Promise<void>>();
   const timers = new Map<string, NodeJS.Timeout>();
   const revisions = new Map<string, Revisions>();
   let stopped = false;
@@ -84,29 +85,11 @@ export async function startStandInKserveController(cluster: KubeCluster, options
     () => custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL }) as Promise<KubernetesListObject<InferenceServiceObject>>,
   );
 
-  const enqueue = (namespace: string, name: string, work: () => Promise<void>) => {
-    const key = `${namespace}/${name}`;
-    const next = (chains.get(key) ?? Promise.resolve()).then(async () => {
-      if (stopped) return;
-      try {
-        await work();
-      } catch (error) {
-        if (statusCode(error) === 404) return;
-        if (statusCode(error) === 409 || statusCode(error) === 422) {
-          setTimeout(() => reconcileLatest(namespace, name), 50).unref();
-          return;
-        }
-        errors.push(`${key}: ${describeError(error)}`);
-      }
-    });
-    chains.set(key, next);
-    void next.finally(() => chains.get(key) === next && chains.delete(key));
-  };
-
-  const reconcileLatest = (namespace: string, name: string) => {
-    const latest = informer.get(name, namespace);
-    if (latest) enqueue(namespace, name, () => reconcile(latest));
-  };
+  const queue = createReconcileQueue<InferenceServiceObject>({
+    latest: (namespace, name) => informer.get(name, namespace),
+    reconcile: (object) => reconcile(object), // an arrow: reconcile is declared further down
+    errors,
+  });
 
   const podsOf = async (namespace: string, name: string): Promise<V1Pod[]> =>
     (await core.listNamespacedPod({ namespace, labelSelector: `${POD_LABEL}=${name}` })).items;
@@ -214,7 +197,7 @@ export async function startStandInKserveController(cluster: KubeCluster, options
       key,
       setTimeout(() => {
         timers.delete(key);
-        enqueue(namespace, name, async () => {
+        queue.enqueue(namespace, name, async () => {
           const latest = informer.get(name, namespace);
           if (!latest || latest.metadata!.generation !== generation || latest.metadata?.annotations?.[STOP_ANNOTATION] === 'true') return;
           for (const pod of await podsOf(namespace, name)) await markRunning(pod);
@@ -304,10 +287,10 @@ export async function startStandInKserveController(cluster: KubeCluster, options
     for (const pod of await podsOf(namespace, name)) await deletePod(pod);
   };
 
-  const onChange = (isvc: InferenceServiceObject) => enqueue(isvc.metadata!.namespace!, isvc.metadata!.name!, () => reconcile(isvc));
+  const onChange = (isvc: InferenceServiceObject) => queue.enqueue(isvc.metadata!.namespace!, isvc.metadata!.name!, () => reconcile(isvc));
   informer.on('add', onChange);
   informer.on('update', onChange);
-  informer.on('delete', (isvc) => enqueue(isvc.metadata!.namespace!, isvc.metadata!.name!, () => cleanup(isvc.metadata!.namespace!, isvc.metadata!.name!)));
+  informer.on('delete', (isvc) => queue.enqueue(isvc.metadata!.namespace!, isvc.metadata!.name!, () => cleanup(isvc.metadata!.namespace!, isvc.metadata!.name!)));
   informer.on('error', (error) => {
     if (stopped) return;
     const message = `watch: ${describeError(error)}`;
@@ -320,29 +303,11 @@ export async function startStandInKserveController(cluster: KubeCluster, options
     errors,
     async stop() {
       stopped = true;
+      queue.close();
       await informer.stop();
       for (const timer of timers.values()) clearTimeout(timer);
       timers.clear();
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([Promise.allSettled([...chains.values()]), new Promise((r) => (timer = setTimeout(r, 5000)))]);
-      clearTimeout(timer);
+      await queue.drain();
     },
   };
-}
-
-function statusCode(error: unknown): number | undefined {
-  const code = (error as { code?: unknown })?.code;
-  return typeof code === 'number' ? code : undefined;
-}
-
-function describeError(error: unknown): string {
-  const body = (error as { body?: unknown })?.body;
-  if (typeof body === 'string') {
-    try {
-      return (JSON.parse(body) as { message?: string }).message ?? body;
-    } catch {
-      return body;
-    }
-  }
-  return error instanceof Error ? error.message : String(error);
 }

@@ -14,8 +14,10 @@ import {
   type KubernetesObject,
   type V1Pod,
 } from '@kubernetes/client-node';
+import { describeError, statusCode } from './api-error.js';
 import type { KubeCluster } from './cluster.js';
 import type { StandInKubelet } from './stand-in-kubelet.js';
+import { createReconcileQueue } from './reconcile-queue.js';
 
 const GROUP = 'machinelearning.seldon.io';
 const VERSION = 'v1';
@@ -87,7 +89,6 @@ export async function startStandInSeldonOperator(
   const readyDelayMs = options.readyDelayMs ?? 300;
   const failure = options.failure ?? defaultFailure;
   const errors: string[] = [];
-  const chains = new Map<string, Promise<void>>();
   const timers = new Map<string, { generation: number; timer: NodeJS.Timeout }>();
   let stopped = false;
 
@@ -97,31 +98,11 @@ export async function startStandInSeldonOperator(
     () => custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL }) as Promise<KubernetesListObject<SeldonDeploymentObject>>,
   );
 
-  /** Run reconciles of one deployment one after another. */
-  const enqueue = (namespace: string, name: string, work: () => Promise<void>) => {
-    const key = `${namespace}/${name}`;
-    const next = (chains.get(key) ?? Promise.resolve()).then(async () => {
-      if (stopped) return;
-      try {
-        await work();
-      } catch (error) {
-        if (statusCode(error) === 404) return; // deleted meanwhile: the delete event cleans up
-        if (statusCode(error) === 409 || statusCode(error) === 422) {
-          // Raced with a writer (the flavor, or a newer generation): reconcile again from the latest object.
-          setTimeout(() => reconcileLatest(namespace, name), 50).unref();
-          return;
-        }
-        errors.push(`${key}: ${describeError(error)}`);
-      }
-    });
-    chains.set(key, next);
-    void next.finally(() => chains.get(key) === next && chains.delete(key));
-  };
-
-  const reconcileLatest = (namespace: string, name: string) => {
-    const latest = informer.get(name, namespace);
-    if (latest) enqueue(namespace, name, () => reconcile(latest));
-  };
+  const queue = createReconcileQueue<SeldonDeploymentObject>({
+    latest: (namespace, name) => informer.get(name, namespace),
+    reconcile: (object) => reconcile(object), // an arrow: reconcile is declared further down
+    errors,
+  });
 
   const podsOf = async (namespace: string, name: string): Promise<V1Pod[]> =>
     (await core.listNamespacedPod({ namespace, labelSelector: `seldon-deployment-id=${name}` })).items;
@@ -192,7 +173,7 @@ export async function startStandInSeldonOperator(
       if (previous) clearTimeout(previous.timer);
       const timer = setTimeout(() => {
         timers.delete(key);
-        enqueue(namespace, name, async () => {
+        queue.enqueue(namespace, name, async () => {
           const latest = informer.get(name, namespace);
           if (!latest || latest.metadata!.generation !== generation || failure(latest)) return;
           for (const pod of await podsOf(namespace, name)) await markRunning(pod);
@@ -278,10 +259,10 @@ export async function startStandInSeldonOperator(
     for (const pod of await podsOf(namespace, name)) await deletePod(pod);
   };
 
-  const onChange = (sdep: SeldonDeploymentObject) => enqueue(sdep.metadata!.namespace!, sdep.metadata!.name!, () => reconcile(sdep));
+  const onChange = (sdep: SeldonDeploymentObject) => queue.enqueue(sdep.metadata!.namespace!, sdep.metadata!.name!, () => reconcile(sdep));
   informer.on('add', onChange);
   informer.on('update', onChange);
-  informer.on('delete', (sdep) => enqueue(sdep.metadata!.namespace!, sdep.metadata!.name!, () => cleanup(sdep.metadata!.namespace!, sdep.metadata!.name!)));
+  informer.on('delete', (sdep) => queue.enqueue(sdep.metadata!.namespace!, sdep.metadata!.name!, () => cleanup(sdep.metadata!.namespace!, sdep.metadata!.name!)));
   informer.on('error', (error) => {
     if (stopped) return;
     // Once per distinct error: a retry loop against a stopped API server must not fill the list.
@@ -300,12 +281,11 @@ export async function startStandInSeldonOperator(
     },
     async stop() {
       stopped = true;
+      queue.close();
       await informer.stop();
       for (const { timer } of timers.values()) clearTimeout(timer);
       timers.clear();
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([Promise.allSettled([...chains.values()]), new Promise((r) => (timer = setTimeout(r, 5000)))]);
-      clearTimeout(timer);
+      await queue.drain();
     },
   };
 }
@@ -322,21 +302,4 @@ function deploymentStatus(name: string, desired: Array<{ predictor: { name: stri
       return [deployment, { name: deployment, status, replicas, availableReplicas: replicas * availableFraction }];
     }),
   );
-}
-
-function statusCode(error: unknown): number | undefined {
-  const code = (error as { code?: unknown })?.code;
-  return typeof code === 'number' ? code : undefined;
-}
-
-function describeError(error: unknown): string {
-  const body = (error as { body?: unknown })?.body;
-  if (typeof body === 'string') {
-    try {
-      return (JSON.parse(body) as { message?: string }).message ?? body;
-    } catch {
-      return body;
-    }
-  }
-  return error instanceof Error ? error.message : String(error);
 }
