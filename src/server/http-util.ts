@@ -40,17 +40,18 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       }
       chunks.push(chunk);
     });
-    req.on('end', () => (over ? reject(tooLarge()) : resolve(Buffer.concat(chunks, size))));
+    // One chunk (the usual small request) is the body as it is: node hands out every chunk as a copy of its own.
+    req.on('end', () => (over ? reject(tooLarge()) : resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size))));
     req.on('error', (err) => reject(new RequestError(400, `cannot read request body: ${err.message}`)));
     req.on('aborted', () => reject(new RequestError(400, 'request aborted by the client')));
   });
 }
 
-/** Parses a JSON body; malformed JSON is a 400 that quotes the parser. */
-export function parseJsonBody(body: Buffer): unknown {
-  if (body.length === 0) throw new RequestError(400, 'expected a JSON request body, got an empty body');
+/** Parses a JSON body (its first `length` bytes when given); malformed JSON is a 400 that quotes the parser. */
+export function parseJsonBody(body: Buffer, length = body.length): unknown {
+  if (length === 0) throw new RequestError(400, 'expected a JSON request body, got an empty body');
   try {
-    return JSON.parse(body.toString('utf8'));
+    return JSON.parse(body.toString('utf8', 0, length));
   } catch (err) {
     throw new RequestError(400, `malformed JSON: ${(err as Error).message}`);
   }

@@ -90,8 +90,8 @@ export const handleInfer: Handler = async (ctx, req, res, params, info) => {
     }),
   };
   if (parts.length === 0) return sendJson(res, 200, header);
-  const { body, headers } = binaryAnswer(header, parts);
+  const { body, length, headers } = binaryAnswer(header, parts);
   if (res.headersSent) return;
-  res.writeHead(200, { ...headers, 'Content-Length': body.length });
-  res.end(body);
+  res.writeHead(200, { ...headers, 'Content-Length': length });
+  res.end(body, 'latin1');
 };

@@ -71,6 +71,16 @@ describe('binary requests', () => {
     expect(r.values).toEqual(await jsonAnswer());
   });
 
+  it('a non-ASCII id in a binary answer: the header length counts its UTF-8 bytes, and the header and tensors read back', async () => {
+    const id = 'exécution-☃-1';
+    const { body, headerLength } = binaryBody(irisHeader({ id, parameters: { binary_data_output: true } }), [toBytes('FP32', flat)]);
+    const r = await postBinary(infer('iris'), body, { 'inference-header-content-length': String(headerLength) });
+    expect(r.status).toBe(200);
+    expect(r.header.id).toBe(id);
+    expect(Number(r.headers['inference-header-content-length'])).toBe(Buffer.byteLength(JSON.stringify(r.header), 'utf8'));
+    expect(r.values).toEqual(await jsonAnswer());
+  });
+
   it('per-output binary_data picks which outputs come as binary (and overrides binary_data_output)', async () => {
     const header = irisHeader({
       parameters: { binary_data_output: true },
