@@ -37,3 +37,18 @@ export function v2BinaryBodies(rows: number[][]): Array<{ body: Buffer; headerLe
     return { body: Buffer.concat([header, Buffer.from(new Float32Array(row).buffer)]), headerLength: header.length };
   });
 }
+
+/**
+ * One v2 request of many rows (the `rows` repeated up to `count`) as a [count, 4] FP32 tensor, in JSON and with the
+ * binary tensor data extension: where payloads are large enough for the encoding to matter.
+ */
+export function v2BatchBodies(rows: number[][], count: number): { json: Buffer; binary: { body: Buffer; headerLength: number } } {
+  const flat = Array.from({ length: count }, (_, i) => rows[i % rows.length]).flat();
+  const json = Buffer.from(JSON.stringify({ inputs: [{ name: 'input', shape: [count, 4], datatype: 'FP32', data: flat }] }));
+  const raw = Buffer.from(new Float32Array(flat).buffer);
+  const header = Buffer.from(JSON.stringify({
+    inputs: [{ name: 'input', shape: [count, 4], datatype: 'FP32', parameters: { binary_data_size: raw.length } }],
+    outputs: [{ name: 'label', parameters: { binary_data: true } }, { name: 'probabilities', parameters: { binary_data: true } }],
+  }));
+  return { json, binary: { body: Buffer.concat([header, raw]), headerLength: header.length } };
+}

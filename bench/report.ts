@@ -84,6 +84,7 @@ export function judgeTargets(results: Omit<BenchResults, 'targets' | 'durationS'
   add('wrk: served /invocations req/s (32 conn) / in-process runs/s', tp?.overCeiling['wrk.invocations'], '×', '≥ 0.4×', (v) => v >= 0.4);
   add('wrk: served v2 JSON req/s (32 conn) / in-process runs/s', tp?.overCeiling['wrk.v2'], '×', '≥ 0.4×', (v) => v >= 0.4);
   add('wrk: served v2 binary tensors req/s (32 conn) / in-process runs/s', tp?.overCeiling['wrk.v2Binary'], '×', '≥ 0.5×', (v) => v >= 0.5);
+  add('wrk: v2 binary tensors req/s / v2 JSON req/s, 256 rows per request (32 conn)', tp?.binaryOverJsonBatch, '×', '> 1×', (v) => v > 1);
   add('gRPC ModelInfer calls/s (32 concurrent) / in-process runs/s', tp?.overCeiling['grpc'], '×', '≥ 0.5×', (v) => v >= 0.5);
   add('served /invocations req/s / `mlflow models serve` (32 conn)', tp?.peers?.localOverMlflowServe, '×', '≥ 10×', (v) => v >= 10);
   add('idle model server RSS / bare node with one onnxruntime session', scale?.idleRssOverFloor, '×', '≤ 1.1×', (v) => v <= 1.1);

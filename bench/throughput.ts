@@ -4,7 +4,7 @@
  * ceiling; with peers, against `mlflow models serve` and MLServer serving the scikit-learn model.
  */
 import path from 'node:path';
-import { irisRows, mlflowBodies, v2BinaryBodies, v2Bodies } from './iris-requests.js';
+import { irisRows, mlflowBodies, v2BatchBodies, v2BinaryBodies, v2Bodies } from './iris-requests.js';
 import { firstSuccess, runLoad, type LoadTarget } from './load.js';
 import type { BenchOptions } from './options.js';
 import { treeCpuSeconds } from './proc-stats.js';
@@ -68,6 +68,8 @@ export interface ThroughputResult {
   grpc?: LoadPoint[] | Skipped;
   /** What generated the gRPC load: ghz when installed, else the grpc-js loop of bench/grpc-load.ts. */
   grpcClient?: string;
+  /** wrk, requests of many rows: binary tensors req/s over v2 JSON req/s (the issue: binary payloads should beat JSON). */
+  binaryOverJsonBatch?: number;
   /** Served requests/s over in-process runs/s, per variant, at the highest connection count (`wrk.*`: wrk's figures). */
   overCeiling: Record<string, number | undefined>;
   peers?: {
@@ -81,6 +83,8 @@ export interface ThroughputResult {
 }
 
 const ROWS = irisRows();
+/** Rows per request of the batch points (wrk only). */
+const BATCH_ROWS = 256;
 // Set by grpcPoints: which load generator the gRPC figures come from.
 let grpcClient: string | undefined;
 
@@ -232,6 +236,7 @@ export async function measureThroughput(
       if (wrk && key === 'batching') {
         const json = { 'content-type': 'application/json' };
         const asBuffers = (bodies: string[]) => bodies.map((b) => Buffer.from(b));
+        const batch = v2BatchBodies(ROWS, BATCH_ROWS);
         wrkResult = {
           version: wrk,
           threads: WRK_THREADS,
@@ -239,6 +244,12 @@ export async function measureThroughput(
             invocations: await wrkPoint({ url: d.predictionUrl, bodies: asBuffers(mlflowBodies(ROWS)), headers: json, pid: d.pid }, top, options, log, '/invocations'),
             v2: await wrkPoint({ url: d.v2InferUrl, bodies: asBuffers(v2Bodies(ROWS, 'input', 'FP32')), headers: json, pid: d.pid }, top, options, log, 'v2'),
             v2Binary: await wrkPoint(binaryTarget(d.v2InferUrl, d.pid), top, options, log, 'v2 binary'),
+            // Requests of BATCH_ROWS rows each: where the encoding, not the framing, is the cost (rows/s = req/s × BATCH_ROWS).
+            v2Batch: await wrkPoint({ url: d.v2InferUrl, bodies: [batch.json], headers: json, pid: d.pid }, top, options, log, `v2 ${BATCH_ROWS} rows`),
+            v2BinaryBatch: await wrkPoint(
+              { url: d.v2InferUrl, bodies: [batch.binary.body], headers: { 'content-type': 'application/octet-stream' }, bodyHeaders: [{ 'inference-header-content-length': String(batch.binary.headerLength) }], pid: d.pid },
+              top, options, log, `v2 binary ${BATCH_ROWS} rows`,
+            ),
           },
         };
       }
@@ -256,10 +267,12 @@ export async function measureThroughput(
     }
   }
   if ('points' in wrkResult) {
-    for (const [name, point] of Object.entries(wrkResult.points)) overCeiling[`wrk.${name}`] = ratio(point.rps, ceiling.runsPerS);
+    // The batch points are many rows per request: they are compared with each other, not with one-row runs.
+    for (const [name, point] of Object.entries(wrkResult.points)) if (!name.endsWith('Batch')) overCeiling[`wrk.${name}`] = ratio(point.rps, ceiling.runsPerS);
   }
   overCeiling['grpc'] = ratio(at(grpc, top), ceiling.runsPerS);
-  const result: ThroughputResult = { durationS: options.duration, repeats: options.repeats, ceiling, local, wrk: wrkResult, grpc, grpcClient, overCeiling };
+  const binaryOverJsonBatch = 'points' in wrkResult ? ratio(wrkResult.points.v2BinaryBatch?.rps, wrkResult.points.v2Batch?.rps) : undefined;
+  const result: ThroughputResult = { durationS: options.duration, repeats: options.repeats, ceiling, local, wrk: wrkResult, grpc, grpcClient, overCeiling, binaryOverJsonBatch };
   if (!options.peers) return result;
 
   const mlflowServe = await withPeer('mlflow models serve', python?.mlflow ? undefined : python?.problems.mlflow, async () => {
