@@ -80,3 +80,12 @@ export function maskSecrets(settings: Record<string, unknown>): Record<string, u
   }
   return masked;
 }
+
+/** Whether anything in `value` (a dotfile, or part of one) is a secret setting written as the secret itself. */
+export function hasLiteralSecret(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) return value.some(hasLiteralSecret);
+  return Object.entries(value).some(([key, v]) =>
+    isSecretKey(key) && typeof v === 'string' && v !== '' ? true : hasLiteralSecret(v),
+  );
+}

@@ -2,6 +2,7 @@ import { ConfigError } from '../errors.js';
 import { writeAtomic } from '../fs/atomic-write.js';
 import { withFileLock } from '../fs/file-lock.js';
 import { readDotfile, type RawDotfile } from './read-config.js';
+import { hasLiteralSecret } from './secret-setting.js';
 import { loadYaml, syncYamlDocument } from './yaml-document.js';
 
 /**
@@ -17,10 +18,14 @@ export async function updateDotfile<T>(filepath: string, mutate: (file: RawDotfi
       });
     }
     const result = await mutate(file);
-    await writeAtomic(filepath, await serialize(file));
+    // A dotfile holding a token itself (not an {"env": …} reference) is readable by its owner only, as the
+    // server configs beside the state are; otherwise it keeps the mode it had.
+    await writeAtomic(filepath, await serialize(file), hasLiteralSecret(file.raw) ? PRIVATE_MODE : undefined);
     return result;
   });
 }
+
+const PRIVATE_MODE = 0o600;
 
 async function serialize(file: RawDotfile): Promise<string> {
   if (file.format === 'package-json') {

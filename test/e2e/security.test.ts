@@ -149,6 +149,20 @@ describe('authToken from an environment variable', () => {
     for (const { result } of outputs) expect(result.stdout + result.stderr).not.toContain(TOKEN);
   }, 120_000);
 
+  it('a dotfile is made 0600 when a write leaves a literal token in it; with only references it keeps its mode', async () => {
+    const dotfile = writeDotfile(project, { version: 1 });
+    chmodSync(dotfile, 0o644);
+    await ok(['model-deployer', 'register', 'envd', '--flavor', 'local', '--auth-token-env', 'ZENML_TEST_TOKEN']);
+    expect(mode(dotfile)).toBe(0o644);
+    await ok(['model-deployer', 'register', 'lit', '--flavor', 'local', '--auth-token', TOKEN]);
+    expect(mode(dotfile)).toBe(0o600);
+    // Loosened by hand: the next write tightens it again while the literal token is there.
+    chmodSync(dotfile, 0o644);
+    await ok(['stack', 'register', 's', '-d', 'lit']);
+    expect(mode(dotfile)).toBe(0o600);
+    expect(readDotfile(project).modelDeployers.lit.settings.authToken).toBe(TOKEN);
+  });
+
   it('a dotfile with a malformed reference fails validation with the accepted forms', async () => {
     writeDotfile(project, { version: 1, modelDeployers: { bad: { flavor: 'local', settings: { authToken: { env: 'has space' } } } } });
     const r = await zenml(['model-deployer', 'list']);

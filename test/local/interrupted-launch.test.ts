@@ -82,17 +82,21 @@ describe('a launch killed half-way', () => {
     expect(readdirSync(services)).toEqual([]);
   });
 
-  it('killed before the spawn: find says error and why; delete removes it; the next deploy starts a server', async () => {
+  it('killed before the spawn: find says error and why; start serves it; delete removes it', async () => {
     const launcher = await killDeployAt('ZENML_TEST_PAUSE_BEFORE_SPAWN_MS', () => serviceFile('service.json') !== undefined);
     expect(serviceFile('server.pid')).toBeUndefined();
     const found = await json<any[]>(['model-deployer', 'find']);
     expect(found).toHaveLength(1);
     expect(found[0].state).toBe('error');
     expect(found[0].lastError).toBe(`the zenml process ${launcher} that was starting this model server exited before it started the server`);
+    const started = await json(['model-deployer', 'start', found[0].uuid, '--timeout', '60']);
+    expect(started.state).toBe('active');
+    const record = JSON.parse(readFileSync(serviceFile('service.json')!, 'utf8'));
+    expect(record.extra.launcher).toBeUndefined();
+    expect(pidAlive(record.extra.pid)).toBe(true);
     expect((await zenml(['model-deployer', 'delete', found[0].uuid, '--yes'])).code).toBe(0);
-    const fresh = await json(deployArgs);
-    expect(fresh.state).toBe('active');
-    expect(fresh.uuid).not.toBe(found[0].uuid);
+    await waitUntil('the started server exits', () => !pidAlive(record.extra.pid));
+    expect(readdirSync(services)).toEqual([]);
   });
 
   it('a service dir without a record is removed by the next deploy; a corrupt record is kept', async () => {
