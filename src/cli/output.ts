@@ -20,6 +20,8 @@ export function colorEnabled(flag: boolean, stream: NodeJS.WriteStream = process
  * The one place that writes to the terminal. Data goes to stdout (JSON with --json, bare ids
  * with --quiet, tables otherwise); progress and warnings go to stderr so pipes stay clean.
  */
+const WARNING_PREFIX = 'warning: ';
+
 export class Output {
   readonly chalk: ChalkInstance;
 
@@ -73,6 +75,15 @@ export class Output {
   /** Progress for humans on stderr (silent with --quiet or --json). */
   info(message: string): void {
     if (!this.options.quiet && !this.options.json) this.stderr.write(`${message}\n`);
+  }
+
+  /**
+   * A deployer's log line (DeployerContext.log): one that starts with `warning: ` is a warning, printed
+   * with --json too (a script must learn that a record was skipped); any other is progress, as info.
+   */
+  deployerLog(message: string): void {
+    if (message.startsWith(WARNING_PREFIX)) this.warn(message.slice(WARNING_PREFIX.length));
+    else this.info(message);
   }
 
   /** Warnings on stderr (silent with --quiet: a script asked for ids only; errors still print). */

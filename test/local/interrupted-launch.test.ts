@@ -107,8 +107,11 @@ describe('a launch killed half-way', () => {
     mkdirSync(corrupt, { recursive: true });
     writeFileSync(path.join(corrupt, 'service.json'), '{"half":');
     // find sees both and lists neither (the corrupt one with a warning).
-    expect(await json(['model-deployer', 'find'])).toEqual([]);
-    expect((await zenml(['model-deployer', 'find'])).stderr).toContain('corrupt-1/service.json: corrupt service record skipped');
+    // With --json too, the warning goes to stderr (stdout stays the JSON), as the README promises.
+    const listed = await zenml(['model-deployer', 'find', '--json']);
+    expect(parseJson(listed)).toEqual([]);
+    expect(listed.stderr).toMatch(/^warning: .*corrupt-1\/service\.json: corrupt service record skipped/m);
+    expect((await zenml(['model-deployer', 'find', '-q'])).stderr).toBe('');
     // Without --json: the note goes to stderr with the other progress lines.
     const deployed = await zenml(deployArgs);
     expect(deployed.code).toBe(0);

@@ -13,7 +13,7 @@ export async function predictHandler(ctx: CommandContext, uuid: string, raw: unk
   const opts = parseOptions(PredictOptionsSchema, raw);
   const input = await readPredictInput({ data: opts.data, file: opts.file, cwd: ctx.cwd });
   const { resolved } = await ctx.config();
-  const deployer = await resolveDeployer(resolved, { deployer: opts.deployer, log: (m) => ctx.output.info(m) });
+  const deployer = await resolveDeployer(resolved, { deployer: opts.deployer, log: (m) => ctx.output.deployerLog(m) });
   const prediction = await deployer.predict(uuid, {
     ...input,
     protocol: opts.protocol as PredictionProtocol | undefined,

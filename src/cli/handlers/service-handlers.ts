@@ -12,7 +12,7 @@ import { DeployOptionsSchema, FindOptionsSchema, LifecycleOptionsSchema, LogsOpt
 
 async function deployerFor(ctx: CommandContext, name?: string): Promise<BaseModelDeployer> {
   const { resolved } = await ctx.config();
-  return resolveDeployer(resolved, { deployer: name, log: (m) => ctx.output.info(m), progress: ctx.progress });
+  return resolveDeployer(resolved, { deployer: name, log: (m) => ctx.output.deployerLog(m), progress: ctx.progress });
 }
 
 /** Human table of model servers. */
@@ -177,7 +177,7 @@ export async function deleteTargetHandler(ctx: CommandContext, target: string, r
     const deleted = await deleteDeployerComponent(resolved, target, {
       force: Boolean(opts.force || opts.yes),
       timeout: opts.timeout,
-      log: (m) => ctx.output.info(m),
+      log: (m) => ctx.output.deployerLog(m),
     });
     return ctx.output.result(deleted, () => `deleted model deployer '${target}'`);
   }
