@@ -16,12 +16,13 @@ export function colorEnabled(flag: boolean, stream: NodeJS.WriteStream = process
   return Boolean(stream.isTTY) || (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '');
 }
 
+// A deployer's log line that is a warning starts with this (see Output.deployerLog).
+const WARNING_PREFIX = 'warning: ';
+
 /**
  * The one place that writes to the terminal. Data goes to stdout (JSON with --json, bare ids
  * with --quiet, tables otherwise); progress and warnings go to stderr so pipes stay clean.
  */
-const WARNING_PREFIX = 'warning: ';
-
 export class Output {
   readonly chalk: ChalkInstance;
 

@@ -31,7 +31,10 @@ export interface DeployerContext {
   configFile?: string;
   /** The folder this deployer may keep its state in: `<configDir>/.zenml/deployers/<name>` for a project dotfile, `$XDG_STATE_HOME/zenml/deployers/<name>` for the user-level config. */
   stateDir: string;
-  /** Progress and warnings for humans; the CLI sends them to stderr. */
+  /**
+   * Progress and warnings for humans; the CLI sends them to stderr. A line starting with `warning: ` is a
+   * warning: printed with --json too (silent only with -q); any other is progress, left out with --json.
+   */
   log: (message: string) => void;
   /**
    * Shows a long wait (a server getting ready, a download, a cluster rollout) while it runs: the

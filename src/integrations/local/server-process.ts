@@ -128,10 +128,11 @@ export interface DaemonLaunchOptions {
 }
 
 /**
- * The lifecycle every server process of a service shares, whatever the server: spawn it in the
- * service dir (appending to its log, pid in server.pid, marked with the service's uuid in its environment),
- * record the process, its endpoint and pending_startup, then wait until it is ready and record it active. When the wait fails the
- * process group is killed and the error rethrown; the caller decides what becomes of the record.
+ * The lifecycle every server process of a service shares, whatever the server: record it as
+ * pending_startup with its endpoint, spawn it in the service dir (appending to its log, pid in
+ * server.pid, marked with the service's uuid in its environment), record the process, then wait until
+ * it is ready and record it active. When the wait fails the process group is killed and the error
+ * rethrown; the caller decides what becomes of the record.
  */
 export async function launchDaemon<S extends LocalModelService>(
   service: S,
