@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseJson, runZenml, killRunningZenml, type RunResult } from '../helpers/cli.js';
-import { IRIS_V1, IRIS_V2, killServers, pidAlive, portAnswers } from '../helpers/local-servers.js';
+import { IRIS_V1, IRIS_V2, instanceAnswers, instanceIdOf, killServers, pidAlive } from '../helpers/local-servers.js';
 import { TempDirs } from '../helpers/temp.js';
 
 const COLUMNS = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'];
@@ -98,10 +98,12 @@ describe('local flavor through the zenml binary', () => {
   it('stops the server: process gone, port freed, still findable as inactive', async () => {
     const pid = Number(service.info.DAEMON_PID);
     const port = Number(new URL(service.predictionUrl).port);
+    const instance = instanceIdOf(service);
+    expect(await instanceAnswers(port, instance)).toBe(true);
     const stopped = await zenmlJson('model-deployer', 'stop', service.uuid.slice(0, 8), '--timeout', '30');
     expect(stopped.state).toBe('inactive');
     expect(pidAlive(pid)).toBe(false);
-    expect(await portAnswers(port)).toBe(false);
+    expect(await instanceAnswers(port, instance)).toBe(false);
     expect((await zenmlJson<any[]>('model-deployer', 'find')).map((s) => s.state)).toEqual(['inactive']);
     expect(await zenmlJson('model-deployer', 'find', '--running')).toEqual([]);
   });

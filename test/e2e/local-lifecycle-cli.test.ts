@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { ZENML_BIN, isolatedEnv, killRunningZenml, lines, parseJson, runZenml, writeDotfile, type RunResult } from '../helpers/cli.js';
-import { IRIS_V1, IRIS_V2, killServers, pidAlive, portAnswers, waitUntil } from '../helpers/local-servers.js';
+import { IRIS_V1, IRIS_V2, instanceAnswers, instanceIdOf, killServers, pidAlive, waitUntil } from '../helpers/local-servers.js';
 import { TempDirs } from '../helpers/temp.js';
 
 const temps = new TempDirs();
@@ -111,6 +111,8 @@ describe('stop', () => {
     const service = await json(deployArgs('stubborn'), { ZENML_TEST_SERVER_IGNORE_SIGTERM: '1' });
     const pid = Number(service.info.DAEMON_PID);
     const port = portOf(service.predictionUrl);
+    const instance = instanceIdOf(service);
+    expect(await instanceAnswers(port, instance)).toBe(true);
 
     const refused = await zenml(['model-deployer', 'stop', service.uuid, '--timeout', '1']);
     expect(refused.code).toBe(4);
@@ -121,7 +123,7 @@ describe('stop', () => {
     const killed = await json(['model-deployer', 'stop', service.uuid, '--timeout', '1', '--yes']);
     expect(killed.state).toBe('inactive');
     expect(pidAlive(pid)).toBe(false);
-    expect(await portAnswers(port)).toBe(false);
+    expect(await instanceAnswers(port, instance)).toBe(false);
   });
 });
 
@@ -145,10 +147,11 @@ describe('deleting a deployer component that still has model servers', () => {
     const service = await json([...deployArgs('owned'), '--deployer', 'comp']);
     const pid = Number(service.info.DAEMON_PID);
     const port = portOf(service.predictionUrl);
+    const instance = instanceIdOf(service);
     const deleted = await json(['model-deployer', 'delete', 'comp', '--force']);
     expect(deleted).toEqual({ name: 'comp', deleted: true, deletedServers: [service.uuid] });
     expect(pidAlive(pid)).toBe(false);
-    expect(await portAnswers(port)).toBe(false);
+    expect(await instanceAnswers(port, instance)).toBe(false);
     expect((await ok(['model-deployer', 'list', '-q'])).stdout).toBe('default\n');
   });
 });

@@ -24,6 +24,25 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
+/** The instance id of a deployed local server's current spawn, from the record beside its log (`deploy --json`'s info.LOG_FILE). */
+export function instanceIdOf(service: { info: Record<string, string> }): string {
+  return JSON.parse(readFileSync(path.join(path.dirname(service.info.LOG_FILE!), 'service.json'), 'utf8')).extra.instanceId;
+}
+
+/**
+ * True when the server spawn `instanceId` still answers on 127.0.0.1:port. Tests run in parallel, so a freed port
+ * may be taken at once by another test's server: only an answer with this spawn's X-Zenml-Instance counts.
+ */
+export async function instanceAnswers(port: number, instanceId: string): Promise<boolean> {
+  try {
+    const r = await fetch(`http://127.0.0.1:${port}/v2/health/live`, { signal: AbortSignal.timeout(2_000) });
+    await r.arrayBuffer();
+    return r.headers.get('x-zenml-instance') === instanceId;
+  } catch {
+    return false;
+  }
+}
+
 /** True when something accepts TCP connections on 127.0.0.1:port. */
 export function portAnswers(port: number): Promise<boolean> {
   return new Promise((resolve) => {
