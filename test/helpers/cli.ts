@@ -1,7 +1,7 @@
 // Runs the built `zenml` binary the way a user types it, isolated from the developer's own
 // dotfiles and state: HOME and XDG_CONFIG_HOME point into the test's temp dir; ZENML_CONFIG and XDG_STATE_HOME are unset.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assertFresh } from './build-guard.js';

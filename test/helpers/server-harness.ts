@@ -1,7 +1,7 @@
 // Starts the built model server (`node dist/server/main.js --config …`) as a real child process in a temp dir,
 // waits for its runtime file, and guarantees cleanup: every server started here is killed by stopAllServers().
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';

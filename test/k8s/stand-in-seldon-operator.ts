@@ -16,7 +16,6 @@ import {
 } from '@kubernetes/client-node';
 import { describeError, statusCode } from './api-error.js';
 import type { KubeCluster } from './cluster.js';
-import type { StandInKubelet } from './stand-in-kubelet.js';
 import { createReconcileQueue } from './reconcile-queue.js';
 
 const GROUP = 'machinelearning.seldon.io';

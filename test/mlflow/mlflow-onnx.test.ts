@@ -8,7 +8,7 @@ import { jest } from '@jest/globals';
 import { isPortFree } from '../../src/services/daemon.js';
 import { CliSandbox, groupPids, invoke } from '../helpers/mlflow-cli.js';
 import { grpcClient, ok } from '../helpers/grpc-client.js';
-import { findMlflowTestEnv, makeModels, repoRoot, type ExpectedAnswers, type MlflowTestEnv } from '../helpers/mlflow-env.js';
+import { findMlflowTestEnv, makeModels, type ExpectedAnswers, type MlflowTestEnv } from '../helpers/mlflow-env.js';
 import { assertCliBuilt } from '../helpers/cli.js';
 
 // MLflow servers take seconds to start on 2 cores; make_models.py imports mlflow, sklearn and onnx.

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { jest } from '@jest/globals';
 import { isPortFree, readProcessStartTime } from '../../src/services/daemon.js';
 import { CliSandbox, groupPids, invoke, mlflowPayloads } from '../helpers/mlflow-cli.js';
-import { findMlflowTestEnv, makeModels, repoRoot, type ExpectedAnswers } from '../helpers/mlflow-env.js';
+import { findMlflowTestEnv, makeModels, type ExpectedAnswers } from '../helpers/mlflow-env.js';
 import { assertCliBuilt } from '../helpers/cli.js';
 
 // MLflow servers take seconds to start on 2 cores; make_models.py imports mlflow, sklearn and onnx.

@@ -16,7 +16,7 @@ import { waitForServiceState } from '../../deployers/wait-for-state.js';
 import { UsageError, ZenmlError } from '../../errors.js';
 import { builtinDescription } from '../../flavors/builtin-flavors.js';
 import { ServiceState } from '../../services/service-status.js';
-import { kserveEndpoint, kserveHostHeader, kserveServerInfo } from './kserve-info.js';
+import { kserveEndpoint, kserveServerInfo } from './kserve-info.js';
 import { INFERENCE_SERVICE, KSERVE_CONTAINER, KSERVE_POD_LABEL, KSERVE_STOP_ANNOTATION } from './kserve-kind.js';
 import { buildInferenceService } from './kserve-manifest.js';
 import { InferenceServiceService } from './kserve-service.js';
