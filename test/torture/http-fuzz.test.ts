@@ -1,7 +1,7 @@
 // A raw-HTTP fuzzer (raw-http-fuzzer.ts, in a process of its own) against a running model server: random methods,
-// paths, headers, truncated, oversized and slow bodies, and plain garbage. Invariants: never a 5xx, the daemon stays alive and healthy, RSS
-// after the fuzz within 10% of before, and (full run only; timing on shared cores is noisy) the p99 of good
-// requests interleaved with the fuzz within 2× of a clean run measured here.
+// paths, headers, truncated, oversized and slow bodies, and plain garbage. Invariants: never a 5xx, the daemon stays
+// alive and healthy, RSS after the fuzz within 10% of before, and (full run only; timing on shared cores is noisy)
+// the p99 of good requests interleaved with the fuzz within 2× of a clean run measured here.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
