@@ -14,7 +14,7 @@
  *   unchanged, no service directory came or went, so readers skip listing the directories.
  * - A service.json edited by hand is not noticed; deleting the index is always safe.
  */
-import { fstatSync, openSync, closeSync, readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
+import { fstatSync, openSync, closeSync, readFileSync, readSync, readdirSync, statSync, existsSync } from 'node:fs';
 import { rm, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -111,13 +111,53 @@ export function readIndex(stateDir: string, needles?: string[]): IndexSnapshot {
   }
 }
 
+/**
+ * Only the index's first line, the header, without reading its records: for work that needs what the
+ * last listing saw (its directories without a record) on every deploy, whatever the store's size.
+ */
+export function readIndexHeader(stateDir: string): IndexHeader {
+  let fd: number;
+  try {
+    fd = openSync(indexPath(stateDir), 'r');
+  } catch {
+    return NO_HEADER;
+  }
+  try {
+    const chunks: Buffer[] = [];
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(HEADER_CHUNK);
+      const read = readSync(fd, chunk, 0, HEADER_CHUNK, null);
+      const end = chunk.subarray(0, read).indexOf(0x0a);
+      chunks.push(chunk.subarray(0, end === -1 ? read : end));
+      // No newline yet: an index is a header and at least its newline, else it is not one of ours.
+      if (end !== -1) return headerOf(Buffer.concat(chunks).toString('utf8')) ?? NO_HEADER;
+      if (read === 0) return NO_HEADER;
+    }
+  } catch {
+    return NO_HEADER;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const HEADER_CHUNK = 16 * 1024;
+
+/** The header of this format from its line's JSON; undefined for another format. Throws on malformed JSON. */
+function headerOf(line: string): IndexHeader | undefined {
+  const header = JSON.parse(line) as Partial<IndexHeader>;
+  if (header.format !== INDEX_FORMAT) return undefined;
+  const dirs = typeof header.dirs === 'string' ? header.dirs : null;
+  const unreadable = Array.isArray(header.unreadable) ? header.unreadable.filter((u): u is string => typeof u === 'string') : [];
+  return { format: INDEX_FORMAT, dirs, unreadable };
+}
+
 function parseIndex(bytes: Buffer, needles: string[] | undefined): { entries: Map<string, IndexEntry> | undefined; header: IndexHeader } {
   // Latin-1 maps each byte to one character, so offsets in `text` are byte offsets in `bytes`:
   // lines are found with fast string searches and only the records needed are decoded as UTF-8.
   const text = bytes.toString('latin1');
   const headerEnd = text.indexOf('\n');
-  const header = JSON.parse(bytes.toString('utf8', 0, headerEnd === -1 ? text.length : headerEnd)) as Partial<IndexHeader>;
-  if (header.format !== INDEX_FORMAT || headerEnd === -1) return { entries: undefined, header: NO_HEADER };
+  const header = headerOf(bytes.toString('utf8', 0, headerEnd === -1 ? text.length : headerEnd));
+  if (header === undefined || headerEnd === -1) return { entries: undefined, header: NO_HEADER };
   const wanted = needles?.length ? linesContaining(text, needles.map((n) => Buffer.from(n).toString('latin1'))) : undefined;
   const entries = new Map<string, IndexEntry>();
   for (let start = headerEnd + 1; start < text.length; ) {
@@ -132,9 +172,7 @@ function parseIndex(bytes: Buffer, needles: string[] | undefined): { entries: Ma
     entries.set(uuid, entry);
     start = end + 1;
   }
-  const dirs = typeof header.dirs === 'string' ? header.dirs : null;
-  const unreadable = Array.isArray(header.unreadable) ? header.unreadable.filter((u): u is string => typeof u === 'string') : [];
-  return { entries, header: { format: INDEX_FORMAT, dirs, unreadable } };
+  return { entries, header };
 }
 
 /** The start offsets of the lines containing every needle (the first is searched for, the rest checked per line). */

@@ -13,7 +13,7 @@ import { tryWithFileLock, withFileLock } from '../fs/file-lock.js';
 import { NotFoundError, UsageError, ZenmlError } from '../errors.js';
 import type { BaseService, ServiceJSON } from './base-service.js';
 import { ensurePrivateDirs, PRIVATE_FILE_MODE } from './private-dir.js';
-import { compactIndex, dirStamp, indexEntryOf, markChanged, readChangeMarkers, readIndex, recordLockFree, type IndexEntry } from './service-index.js';
+import { compactIndex, dirStamp, indexEntryOf, markChanged, readChangeMarkers, readIndex, readIndexHeader, recordLockFree, type IndexEntry } from './service-index.js';
 import { serviceFromJSON, serviceFromTrustedJSON } from './service-registry.js';
 
 /** The record's file name inside a service directory. */
@@ -189,7 +189,7 @@ export async function deleteServiceDir(stateDir: string, uuid: string): Promise<
  */
 export async function removeAbandonedServiceDirs(stateDir: string): Promise<string[]> {
   const removed: string[] = [];
-  for (const uuid of readIndex(stateDir).header.unreadable) {
+  for (const uuid of readIndexHeader(stateDir).unreadable) {
     const file = path.join(servicesRoot(stateDir), uuid, SERVICE_FILE);
     if (!SAFE_ID.test(uuid) || existsSync(file) || !existsSync(path.dirname(file))) continue;
     const done = await tryWithFileLock(file, async () => {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { BaseService, type ServiceJSON } from '../../src/services/base-service.js';
 import { ServiceState } from '../../src/services/service-status.js';
 import { deleteServiceDir, listServices, saveService, serviceFilePath, updateService } from '../../src/services/service-store.js';
+import { readIndex, readIndexHeader } from '../../src/services/service-index.js';
 
 let stateDir: string;
 
@@ -338,4 +339,23 @@ test('with a trusted stamp, marked records, corrupt records and removed director
   expect(warnings.filter((w) => w.includes(uuidOf(9)))).toHaveLength(2); // warned on both listings
   rmSync(path.join(stateDir, 'services', uuidOf(3)), { recursive: true });
   expect((await list(settledClock)).map((r) => r.uuid)).toEqual([uuidOf(1), uuidOf(2)]);
+});
+
+test('readIndexHeader reads the header alone: the same as readIndex gives, the empty header when there is no index of ours', async () => {
+  expect(readIndexHeader(stateDir)).toEqual({ format: 2, dirs: null, unreadable: [] });
+  for (let i = 1; i <= 3; i += 1) await saveService(stateDir, makeService(i, { big: 'x'.repeat(20_000) }));
+  mkdirSync(path.join(stateDir, 'services', 'no-record'), { recursive: true });
+  await listServices(stateDir);
+  const full = readIndex(stateDir).header;
+  expect(full.unreadable).toEqual(['no-record']);
+  expect(readIndexHeader(stateDir)).toEqual(full);
+  // A header longer than one read (16 KiB) is read whole.
+  const many = Array.from({ length: 2_000 }, (_, i) => `dir-${i}`);
+  writeFileSync(indexFile(), `${JSON.stringify({ format: 2, dirs: 'd', unreadable: many })}\n`);
+  expect(readIndexHeader(stateDir)).toEqual({ format: 2, dirs: 'd', unreadable: many });
+  expect(readIndex(stateDir).header).toEqual(readIndexHeader(stateDir));
+  writeFileSync(indexFile(), '{"format": 1, "unreadable": ["x"]}\n');
+  expect(readIndexHeader(stateDir)).toEqual({ format: 2, dirs: null, unreadable: [] });
+  writeFileSync(indexFile(), '{"format": 2, "unreadable": ["x"]');
+  expect(readIndexHeader(stateDir)).toEqual({ format: 2, dirs: null, unreadable: [] });
 });
