@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { mkdir, open, readdir, readFile, rm, stat, unlink, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
+import { pauseForTest } from '../test-hooks.js';
 import { readProcessStartTime } from '../services/process-identity.js';
 
 /** How long writers wait for each other: 50 concurrent CLI processes must all get their turn (~100 s in all). */
@@ -50,9 +51,8 @@ export function holdsAnyLock(): boolean {
  * lock, half-way through writing its file, so that torture tests can kill it inside the write
  * window. Ignored unless set; never set it in normal use.
  */
-export async function holdForTest(): Promise<void> {
-  const ms = Number(process.env.ZENML_TEST_HOLD_LOCK_MS);
-  if (Number.isFinite(ms) && ms > 0) await new Promise((r) => setTimeout(r, ms));
+export function holdForTest(): Promise<void> {
+  return pauseForTest('ZENML_TEST_HOLD_LOCK_MS');
 }
 
 /** The lock file withFileLock creates for `filepath`: it exists exactly while someone holds the lock (or crashed holding it). */

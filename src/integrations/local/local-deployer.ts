@@ -14,6 +14,7 @@ import type { BaseService } from '../../services/base-service.js';
 import { findFreePort, isAlive, isPortFree, stopProcess } from '../../services/daemon.js';
 import { fileSize, followLines, tailLines } from '../../services/log-tail.js';
 import { mapConcurrent } from '../../services/map-concurrent.js';
+import { pollUntil } from '../../services/poll.js';
 import { probeHealth } from '../../services/health-probe.js';
 import type { ServiceConfig } from '../../services/service-config.js';
 import { stopLeftovers } from '../../services/marked-processes.js';
@@ -228,7 +229,7 @@ export class LocalModelDeployer extends BaseModelDeployer<LocalSettings> {
     const { host, port } = service.local;
     if (port && (await isPortFree(host, port))) return port;
     // A server that just crashed (kill -9) may hold its port for a moment longer: give it up to 2 s.
-    if (port && !movePort && (await portFreesWithin(host, port, 2_000))) return port;
+    if (port && !movePort && (await pollUntil(() => isPortFree(host, port), 2_000, 100))) return port;
     if (port && !movePort) {
       throw new ServerError(`port ${port} on ${host} is already in use (by another process); free it, or redeploy with --replace to pick a new port`);
     }
@@ -241,16 +242,6 @@ export class LocalModelDeployer extends BaseModelDeployer<LocalSettings> {
   private launchOptions(entry: string, timeout: number) {
     return { settings: this.settings, stateDir: this.stateDir, entry, timeout, progress: this.context.progress, authToken: this.bearerToken() };
   }
-}
-
-/** True when `port` becomes free within `ms` (checked every 100 ms). */
-async function portFreesWithin(host: string, port: number, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-    if (await isPortFree(host, port)) return true;
-  }
-  return false;
 }
 
 /** How long find/describe wait for a running server's health check. */

@@ -11,6 +11,7 @@ import { ensurePrivateDirs, PRIVATE_FILE_MODE } from '../../services/private-dir
 import { getProcessIdentity, isAlive } from '../../services/process-identity.js';
 import { SERVICE_MARK } from '../../services/marked-processes.js';
 import { saveService } from '../../services/service-store.js';
+import { pauseForTest } from '../../test-hooks.js';
 import { ServiceState } from '../../services/service-status.js';
 import type { LocalSettings } from './local-settings.js';
 import type { LocalModelService } from './local-service.js';
@@ -189,13 +190,4 @@ export async function waitUntilReady(service: LocalModelService, timeoutS: numbe
     }
     await sleep(50);
   }
-}
-
-/**
- * TEST-ONLY hook: with the named variable set to a number of milliseconds, the launcher sleeps there, so
- * that a test can kill it just before or just after it spawns the server. Ignored unless set.
- */
-async function pauseForTest(variable: string): Promise<void> {
-  const ms = Number(process.env[variable]);
-  if (Number.isFinite(ms) && ms > 0) await sleep(ms);
 }
