@@ -7,6 +7,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { adminClient, createNamespace, startKubeCluster, type KubeCluster } from '../k8s/cluster.js';
+import { expectDeployTimesOut } from '../k8s/deploy-timeout.js';
 import { describeKube } from '../k8s/require-kube.js';
 import { startStandInKserveController, type StandInKserveController } from '../k8s/stand-in-kserve-controller.js';
 import { killRunningZenml, parseJson, runZenml, type RunResult } from '../helpers/cli.js';
@@ -268,12 +269,7 @@ describeKube('kserve flavor through the zenml binary, against a real Kubernetes 
   test('an InferenceService that never becomes Ready times out with exit 4 and stays pending; --timeout 0 returns at once', async () => {
     const ns = await namespace();
     const p = await project(ns);
-    const r = await p.run(...deployArgs('never-ready', '--timeout', '2'));
-    expect(r.code).toBe(4);
-    expect(r.stderr).toMatch(/did not reach state active within 2s \(it is pending_startup\)/);
-    const json = await p.run(...deployArgs('never-ready-2', '--timeout', '1', '--json'));
-    expect(json.code).toBe(4);
-    expect(parseJson(json).error).toMatchObject({ code: 'TIMEOUT', exitCode: 4 });
+    await expectDeployTimesOut(p.run, deployArgs);
     // The resources exist (the deploy is not rolled back on a timeout) and find reports them as still pending.
     const found = await p.json<any[]>('model-deployer', 'find', '-m', 'never-ready');
     expect(found.map((s) => s.state)).toEqual(['pending_startup']);

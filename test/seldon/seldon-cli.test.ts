@@ -10,6 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { adminClient, createNamespace, startKubeCluster, type KubeCluster } from '../k8s/cluster.js';
+import { expectDeployTimesOut } from '../k8s/deploy-timeout.js';
 import { describeKube } from '../k8s/require-kube.js';
 import { startStandInSeldonOperator, type StandInSeldonOperator } from '../k8s/stand-in-seldon-operator.js';
 import { freePort } from '../k8s/kube-processes.js';
@@ -187,12 +188,7 @@ describeKube('seldon flavor through the zenml binary, against a real Kubernetes 
   test('a deployment that never becomes Available times out with exit 4', async () => {
     const ns = await namespace();
     const p = await project(ns);
-    const r = await p.run(...deployArgs('never-ready', '--timeout', '2'));
-    expect(r.code).toBe(4);
-    expect(r.stderr).toMatch(/did not reach state active within 2s \(it is pending_startup\)/);
-    const json = await p.run(...deployArgs('never-ready-2', '--timeout', '1', '--json'));
-    expect(json.code).toBe(4);
-    expect(parseJson(json).error).toMatchObject({ code: 'TIMEOUT', exitCode: 4 });
+    await expectDeployTimesOut(p.run, deployArgs);
   });
 
   test('bad -c settings fail before anything is created (exit 2)', async () => {
