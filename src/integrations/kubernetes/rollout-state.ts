@@ -28,6 +28,7 @@ export interface PodView {
     phase?: string;
     reason?: string;
     message?: string;
+    conditions?: { type: string; status: string; reason?: string; message?: string }[];
     containerStatuses?: {
       name: string;
       restartCount?: number;
@@ -55,6 +56,13 @@ export function podFailure(pod: PodView): string | undefined {
   return undefined;
 }
 
+/** Why a pod waits, when the scheduler says it cannot place it ("pod P: Unschedulable: 0/1 nodes are available: ..."). */
+export function podWait(pod: PodView): string | undefined {
+  const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+  if (pod.metadata.deletionTimestamp || scheduled?.status !== 'False') return undefined;
+  return `pod ${pod.metadata.name}: ${scheduled.reason ?? 'not scheduled'}${scheduled.message ? `: ${scheduled.message}` : ''}`;
+}
+
 function describe(pod: PodView, container: string, reason: string, message?: string): string {
   return `pod ${pod.metadata.name}: container ${container}: ${reason}${message ? `: ${message}` : ''}`;
 }
@@ -76,7 +84,8 @@ export function deploymentRolloutState(deployment: DeploymentView, pods: PodView
   if (progressing?.reason === 'ProgressDeadlineExceeded') {
     return { state: ServiceState.ERROR, lastError: `Deployment ${name}: ProgressDeadlineExceeded: ${progressing.message ?? ''}`.trim() };
   }
-  const pending = (why: string): ResourceState => ({ state: ServiceState.PENDING_STARTUP, lastError: `Deployment ${name}: ${why}` });
+  const waiting = pods.map(podWait).find((w) => w !== undefined);
+  const pending = (why: string): ResourceState => ({ state: ServiceState.PENDING_STARTUP, lastError: `Deployment ${name}: ${why}${waiting ? ` (${waiting})` : ''}` });
   if ((status.observedGeneration ?? 0) < (deployment.metadata.generation ?? 0)) return pending('waiting for the Deployment controller to observe the new spec');
   const desired = deployment.spec?.replicas ?? 1;
   const updated = status.updatedReplicas ?? 0;

@@ -42,6 +42,7 @@ export function buildSeldonDeployment(service: StoredService, settings: SeldonMa
   const predictor = {
     name: SELDON_PREDICTOR,
     replicas: s.replicas,
+    ...(Object.keys(s.podLabels).length ? { labels: s.podLabels } : {}),
     graph,
     ...(Object.keys(container).length ? { componentSpecs: [{ spec: { containers: [{ name: SELDON_GRAPH_NODE, ...container }] } }] } : {}),
   };
