@@ -31,7 +31,11 @@ function makeChart(target: HTMLElement, series: { label: string; stroke: string;
   const draw = () => {
     const cutoff = Date.now() / 1000 - WINDOW_S;
     points = points.filter((p) => p.at / 1000 >= cutoff);
-    plot.setData([points.map((p) => p.at / 1000), ...series.map((s) => points.map((p) => s.pick(p)))] as uPlot.AlignedData);
+    const values = series.map((s) => points.map((p) => s.pick(p)));
+    plot.setData([points.map((p) => p.at / 1000), ...values] as uPlot.AlignedData);
+    // What is drawn, readable without pixels (by tests, and by anyone inspecting the page).
+    target.dataset.points = String(points.length);
+    target.dataset.max = String(Math.max(0, ...values.flat().map((v) => v ?? 0)));
   };
   return {
     set(all) {
