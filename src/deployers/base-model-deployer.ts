@@ -172,10 +172,11 @@ export abstract class BaseModelDeployer<Settings = Record<string, unknown>> {
     const url = this.getModelServerInfo(service).METRICS_URL;
     if (!url) return undefined;
     try {
+      // The CLI's own small client (not fetch: undici alone would add megabytes to a dashboard's memory).
+      const { httpRequest } = await import('../services/http-request.js');
       const token = this.bearerToken();
-      const res = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: AbortSignal.timeout(timeoutMs) });
-      const text = await res.text();
-      return res.ok ? text : undefined;
+      const res = await httpRequest(url, { headers: token ? { authorization: `Bearer ${token}` } : {}, timeoutMs });
+      return res.status === 200 ? res.body : undefined;
     } catch {
       return undefined; // not answering is shown as no metrics; its state comes from checkResponding
     }

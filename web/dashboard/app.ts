@@ -65,11 +65,12 @@ function route(): void {
 async function main(): Promise<void> {
   wireTryIt(showProblem);
   window.addEventListener('hashchange', route);
-  await startSession();
+  // The snapshot stream opens at once; only actions need the session's CSRF token, fetched alongside.
   const events = new EventSource('/api/events');
   events.addEventListener('snapshot', (event) => render(JSON.parse((event as MessageEvent).data) as Snapshot));
   events.onerror = () => ($('live').textContent = 'reconnecting…');
   route();
+  await startSession();
 }
 
 main().catch((error: unknown) => showProblem((error as Error).message));
