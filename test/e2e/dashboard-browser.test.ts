@@ -12,6 +12,7 @@ import { request } from 'node:http';
 import path from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { launchBrowser, type TestBrowser } from '../helpers/browser.js';
+import { assertFresh } from '../helpers/build-guard.js';
 import { REPO_ROOT, ZENML_BIN, assertCliBuilt, isolatedEnv, killRunningZenml, parseJson, runZenml, writeDotfile } from '../helpers/cli.js';
 import { CliSandbox } from '../helpers/mlflow-cli.js';
 import { findMlflowTestEnv, makeModels } from '../helpers/mlflow-env.js';
@@ -111,6 +112,8 @@ async function axeSerious(): Promise<unknown[]> {
 
 beforeAll(async () => {
   assertCliBuilt();
+  // The page is built from web/dashboard/ (scripts/bundle-dashboard.mjs): test the current one.
+  assertFresh(path.join(REPO_ROOT, 'dist/dashboard-web/app.js'), path.join(REPO_ROOT, 'web/dashboard'));
   const deployers: Record<string, unknown> = { local: { flavor: 'local' } };
   let onnxModel = '';
   if (WITH_MLFLOW) {
