@@ -9,24 +9,10 @@ import { resolveDeployer } from '../deployers/resolve-deployer.js';
 import { serviceView } from '../deployers/service-view.js';
 import { mapConcurrent } from '../services/map-concurrent.js';
 import { parseMetrics, ratesBetween, type MetricsReading } from './server-metrics.js';
-import { serverRow, type DashboardRow } from './server-row.js';
+import type { DashboardRow, DashboardSnapshot, HistoryPoint } from './dashboard-types.js';
+import { serverRow } from './server-row.js';
 
-/** What the page receives on every poll. */
-export interface DashboardSnapshot {
-  /** Unix ms of the poll. */
-  at: number;
-  rows: DashboardRow[];
-  /** Deployers that could not be listed (an unreachable cluster, a broken flavor), with why. */
-  errors: { deployer: string; message: string }[];
-}
-
-/** One point of a server's charts. */
-export interface HistoryPoint {
-  at: number;
-  rps: number;
-  p50: number | null;
-  p99: number | null;
-}
+export type { DashboardSnapshot, HistoryPoint } from './dashboard-types.js';
 
 /** Options of createPoller. */
 export interface PollerOptions {

@@ -3,6 +3,10 @@
  * server renders (src/server/metrics.ts), and rates between two readings.
  */
 
+import type { MetricsRates } from './dashboard-types.js';
+
+export type { MetricsRates } from './dashboard-types.js';
+
 /** Cumulative counters of one /metrics reading. */
 export interface MetricsReading {
   /** Unix ms when it was read. */
@@ -21,15 +25,6 @@ export interface Histogram {
   counts: number[];
   sum: number;
   count: number;
-}
-
-/** Rates over the interval between two readings (null where the interval saw no request). */
-export interface MetricsRates {
-  requestsPerSecond: number;
-  p50Ms: number | null;
-  p99Ms: number | null;
-  errorRate: number | null;
-  meanBatch: number | null;
 }
 
 // The dashboard's own scrapes and health probes, and everyone else's, are not traffic.

@@ -1,47 +1,8 @@
 /** One model server as the dashboard page shows it: the CLI's ServiceView, flattened for a table row (pure). */
-import type { ServiceView } from '../deployers/service-view.js';
-import type { MetricsRates } from './server-metrics.js';
+import { serviceFacts, type ServiceView } from '../deployers/service-view.js';
+import type { DashboardAction, DashboardRow, KubernetesFacts, MetricsRates } from './dashboard-types.js';
 
-/** What a row of the page shows and which buttons its server view offers. */
-export interface DashboardRow {
-  /** `<deployer>/<uuid>`: unique across deployers, and the path of the server's API. */
-  key: string;
-  uuid: string;
-  deployer: string;
-  flavor: string;
-  state: string;
-  /** First line of the last error (why a server is in `error`). */
-  reason: string;
-  modelName: string;
-  modelVersion: string;
-  modelUri: string;
-  predictionUrl: string;
-  /** ISO time since which the server is active (its last state change), null when it is not. */
-  upSince: string | null;
-  /** Rates from its /metrics over the last poll, null for servers without one (or not answering). */
-  metrics: MetricsRates | null;
-  /** Kubernetes facts (seldon, kserve), null for other flavors. */
-  kubernetes: KubernetesFacts | null;
-  /** The actions that make sense now, in the order the page shows them. */
-  actions: DashboardAction[];
-  /** Every fact `describe` shows (the flavor's info keys), for the server's own view. */
-  info: Record<string, string>;
-}
-
-/** Replicas, revisions and traffic of a server on Kubernetes, as the flavor's info keys report them. */
-export interface KubernetesFacts {
-  resource: string;
-  namespace: string;
-  replicas: string;
-  /** "latest 100%", "canary 10% / previous 90%"… (kserve), empty for seldon. */
-  traffic: string;
-  canaryPercent: string;
-  latestReadyRevision: string;
-  previousRevision: string;
-}
-
-/** What the page can ask the dashboard to do to a server. */
-export type DashboardAction = 'predict' | 'start' | 'stop' | 'delete' | 'promote' | 'rollback';
+export type { DashboardAction, DashboardRow, KubernetesFacts } from './dashboard-types.js';
 
 const UP = new Set(['active', 'pending_startup']);
 
@@ -79,7 +40,7 @@ export function serverRow(view: ServiceView, { rates, trafficControl, lastStateC
     metrics: running ? rates : null,
     kubernetes: info.RESOURCE && info.NAMESPACE !== undefined ? kubernetesFacts(info) : null,
     actions,
-    info,
+    facts: serviceFacts(view),
   };
 }
 

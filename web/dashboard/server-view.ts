@@ -86,23 +86,11 @@ export function renderServer(row: Row, now: number, onAction: (action: string) =
 }
 
 function renderFacts(row: Row, now: number): void {
-  const facts: [string, string][] = [
-    ['uuid', row.uuid],
-    ['flavor', row.flavor],
-    ['deployer', row.deployer],
-    ['model', row.modelName],
-    ['version', row.modelVersion],
-    ['model URI', row.modelUri],
-    ['prediction URL', row.predictionUrl],
-    ['uptime', uptime(row, now)],
-    ['replicas · traffic', replicasLabel(row)],
-    ...Object.entries(row.info)
-      .filter(([k]) => !['PREDICTION_URL', 'MODEL_URI', 'MODEL_NAME', 'MODEL_VERSION'].includes(k))
-      .map(([k, v]): [string, string] => [k.toLowerCase().replace(/_/g, ' '), v]),
-  ];
+  // What `describe` shows, plus what only a live view knows.
+  const facts: [string, string][] = [...row.facts, ['uptime', uptime(row, now)], ['replicas · traffic', replicasLabel(row)]];
   $('facts').replaceChildren(
     ...facts
-      .filter(([, v]) => v)
+      .filter(([, v]) => v && v !== '–')
       .flatMap(([k, v]) => {
         const dt = document.createElement('dt');
         dt.textContent = k;
