@@ -154,7 +154,8 @@ function errorJson(error: unknown): Record<string, unknown> {
 
 // Exit codes map onto statuses: usage 400, not found 404, timeout 504, anything else 500.
 function sendError(res: ServerResponse, error: unknown): void {
-  const json = errorJson(error instanceof SyntaxError ? new UsageError(`the body is not JSON: ${error.message}`) : error);
+  const usage = error instanceof SyntaxError ? `the body is not JSON: ${error.message}` : error instanceof URIError ? `malformed path: ${error.message}` : undefined;
+  const json = errorJson(usage ? new UsageError(usage) : error);
   const status = ({ 2: 400, 3: 404, 4: 504 } as Record<number, number>)[json.exitCode as number] ?? 500;
   if (res.headersSent) return void res.end();
   sendJson(res, status, { error: json });

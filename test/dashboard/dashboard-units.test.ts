@@ -15,6 +15,8 @@ import { seldonLiveFacts } from '../../src/integrations/seldon/seldon-status.js'
 import type { BaseModelDeployer } from '../../src/deployers/base-model-deployer.js';
 import type { BaseService } from '../../src/services/base-service.js';
 import { parseServiceConfig } from '../../src/services/service-config.js';
+import { DashboardOptionsSchema } from '../../src/cli/handlers/dashboard-handler.js';
+import { parseOptions } from '../../src/cli/handlers/service-options.js';
 
 describe('parseMetrics and ratesBetween (on the model server’s own Prometheus text)', () => {
   it('counts requests and errors, leaves out probes and scrapes, and interpolates quantiles in the histogram', () => {
@@ -170,5 +172,24 @@ describe('request checks', () => {
     ['example.com', false],
   ])('%s is loopback: %s', (host, loopback) => {
     expect(isLoopback(host)).toBe(loopback);
+  });
+});
+
+describe('dashboard options', () => {
+  it.each([
+    [{}, { port: 0, host: '127.0.0.1', open: true }],
+    [{ port: '8080', host: 'localhost', open: false }, { port: 8080, host: 'localhost', open: false }],
+    [{ port: '0', host: '0.0.0.0', allowRemote: true }, { port: 0, host: '0.0.0.0', allowRemote: true, open: true }],
+  ])('%j parses to %j', (raw, expected) => {
+    expect(parseOptions(DashboardOptionsSchema, raw)).toEqual(expected);
+  });
+
+  it.each([
+    [{ port: 'abc' }, '--port: expected a port number (got "abc")'],
+    [{ port: '70000' }, '--port: expected a port from 0 to 65535'],
+    [{ port: '80.5' }, '--port: expected a whole port number'],
+    [{ host: '' }, '--host: expected a host name or address'],
+  ])('%j is refused: %s', (raw, message) => {
+    expect(() => parseOptions(DashboardOptionsSchema, raw)).toThrow(message);
   });
 });
