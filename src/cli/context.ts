@@ -37,7 +37,9 @@ export function commandContext(command: Command): CommandContext {
     progress: createProgress({ json: Boolean(opts.json), quiet: Boolean(opts.quiet), color: opts.color !== false }),
     config() {
       loaded ??= import('../config/config-store.js').then(async ({ loadConfig }) => {
-        const config = await loadConfig({ cwd: ctx.cwd, configPath: ctx.configPath, env: ctx.env });
+        // The `register` commands create a missing dotfile; every other command reads one that must exist.
+        const creates = command.name() === 'register';
+        const config = await loadConfig({ cwd: ctx.cwd, configPath: ctx.configPath, env: ctx.env, creates });
         for (const warning of config.warnings) output.warn(warning);
         return config;
       });

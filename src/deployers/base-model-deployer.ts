@@ -315,13 +315,14 @@ export abstract class BaseModelDeployer<Settings = Record<string, unknown>> {
   }
 
   private async trafficStep(verb: string, uuid: string, timeout = DEFAULT_DEPLOYMENT_START_STOP_TIMEOUT, step: (s: BaseService, t: number) => Promise<BaseService>): Promise<BaseService> {
+    // The uuid first, whatever the flavor: an unknown uuid is exit 3 everywhere.
+    const service = await this.getModelServer(uuid);
     if (!this.supportsTrafficControl) {
       throw new UsageError(`the ${this.flavor} flavor has no revisions to ${verb}: only flavors with canary rollouts (kserve) support \`${verb}\``, {
         code: 'NOT_SUPPORTED',
         suggestion: 'deploy --replace updates a model server of this flavor in place',
       });
     }
-    const service = await this.getModelServer(uuid);
     return this.waiting(timeout, `${verb === 'promote' ? 'promoting' : 'rolling back'} model server ${service.uuid}`, () => step(service, timeout));
   }
 

@@ -12,7 +12,11 @@ function defaultCell(field: FlavorField): string {
 export async function listFlavorsHandler(ctx: CommandContext): Promise<void> {
   const flavors = listFlavors((await ctx.config()).resolved);
   ctx.output.listing(flavors, flavors.map((f) => f.name), () =>
-    ctx.output.table(['FLAVOR', 'TYPE', 'INTEGRATION', 'SOURCE'], flavors.map((f) => [f.name, f.type, f.integration, f.source])),
+    ctx.output.table(
+      ['FLAVOR', 'TYPE', 'INTEGRATION', 'SOURCE', 'DESCRIPTION'],
+      flavors.map((f) => [f.name, f.type, f.integration, f.source, f.description]),
+      { fit: true },
+    ),
   );
 }
 
