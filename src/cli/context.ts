@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { LoadedConfig } from '../config/config-store.js';
 import type { ProgressReporter } from '../deployers/progress.js';
+import { checkEnvironment } from './env-vars.js';
 import { Output, type OutputOptions } from './output.js';
 import { createProgress } from './progress.js';
 
@@ -59,6 +60,7 @@ export function lazyAction<M, A extends unknown[]>(
 ): (...args: unknown[]) => Promise<void> {
   return async (...args: unknown[]) => {
     const command = args[args.length - 1] as Command;
+    checkEnvironment();
     const mod = await load();
     await run(mod, commandContext(command), ...(args.slice(0, -1) as A));
   };

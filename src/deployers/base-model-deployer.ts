@@ -261,9 +261,11 @@ export abstract class BaseModelDeployer<Settings = Record<string, unknown>> {
     const service = await this.getModelServer(idOrPrefix);
     if (!service.isRunning) {
       const { state, lastError } = service.status;
-      const why = lastError.split('\n')[0];
+      // The first line of the last error, without the "; the server log's last N lines:" that announces the
+      // lines this one-line message leaves out: `logs` shows them.
+      const why = lastError.split('\n')[0]!.replace(/; the server log's last \d+ lines:$/, '');
       throw new ServerError(`model server ${service.uuid} is not running (state: ${state}${why ? `: ${why}` : ''})`, {
-        suggestion: `start it with \`zenml model-deployer start ${service.uuid}\``,
+        suggestion: `start it with \`zenml model-deployer start ${service.uuid}\`${why ? `; its log: \`zenml model-deployer logs ${service.uuid}\`` : ''}`,
       });
     }
     return { ...(await this.performPredict(service, request)), uuid: service.uuid };

@@ -10,7 +10,7 @@ const PACKAGE_VERSION: string = JSON.parse(readFileSync(path.join(REPO_ROOT, 'pa
 const temps = new TempDirs();
 /** A project with one running iris server, shared by the server rows. */
 let shared: string;
-let served: { uuid: string; info: Record<string, string> };
+let served: { uuid: string; modelVersion: string; info: Record<string, string> };
 
 function run(cwd: string, args: string[], env?: Record<string, string | undefined>, home?: string): Promise<RunResult> {
   return runZenml(args, { cwd, env, home, timeoutMs: 40_000 });
@@ -126,5 +126,145 @@ describe('the README says one thing, the binary does another', () => {
     const quoted = /`(zenml: error: <project>\/\.zenmlrc\.json: [^`]+)`/.exec(doc)?.[1];
     expect(quoted).toBeDefined();
     expect(r.stderr.split('\n')[0]).toBe(quoted!.replace('<project>', cwd));
+  });
+});
+
+describe('rough edges a first day finds', () => {
+  test('a named dotfile: missing is exit 2 (except for register, which creates it but no folders); .toml is refused; an empty .zenmlrc.json is the dotfile', async () => {
+    const cwd = temps.dir('zenml-first-day-');
+    const missing = await run(cwd, ['--config', 'nope.json', 'model-deployer', 'find']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe(`zenml: error: ${path.join(cwd, 'nope.json')} (from --config) does not exist\nhint: check the path, or create it with 'zenml --config ${path.join(cwd, 'nope.json')} init'\n`);
+    const viaEnv = await run(cwd, ['model-deployer', 'list'], { ZENML_CONFIG: 'typo.json' });
+    expect(viaEnv.code).toBe(2);
+    expect(viaEnv.stderr).toMatch(/^zenml: error: .*typo\.json \(from ZENML_CONFIG\) does not exist\n/);
+
+    const noFolder = await run(cwd, ['--config', 'missing/dir/x.json', 'model-deployer', 'register', 'a', '--flavor', 'local']);
+    expect(noFolder.code).toBe(2);
+    expect(noFolder.stderr).toMatch(/\(from --config\): folder .*missing\/dir does not exist\n/);
+    expect(existsSync(path.join(cwd, 'missing'))).toBe(false);
+
+    const toml = await run(cwd, ['--config', 'x.toml', 'model-deployer', 'register', 'a', '--flavor', 'local']);
+    expect(toml.code).toBe(2);
+    expect(toml.stderr).toMatch(/x\.toml \(from --config\): unsupported dotfile extension '\.toml'\n/);
+    expect(existsSync(path.join(cwd, 'x.toml'))).toBe(false);
+
+    await ok(cwd, ['--config', 'made.json', 'model-deployer', 'register', 'a', '--flavor', 'local']);
+    expect(readDotfile(cwd, 'made.json').modelDeployers.a).toEqual({ flavor: 'local', settings: {} });
+
+    writeFileSync(path.join(cwd, '.zenmlrc.json'), '');
+    await ok(cwd, ['model-deployer', 'register', 'b', '--flavor', 'local']);
+    expect(readDotfile(cwd).modelDeployers.b).toEqual({ flavor: 'local', settings: {} });
+    expect(existsSync(path.join(cwd, 'xdg/zenml/config.json'))).toBe(false);
+  });
+
+  test('logs --follow ends (exit 0) when the server stops, and says so', async () => {
+    const cwd = temps.dir('zenml-first-day-');
+    writeDotfile(cwd, { version: 1 });
+    const uuid = (await ok(cwd, ['model-deployer', 'deploy', '--model-uri', IRIS_V1, '--model-name', 'f', '--timeout', '60', '-q'])).stdout.trim();
+    // Whether the follow starts before or after the stop, it must end by itself (it used to run until killed).
+    const follow = runZenml(['model-deployer', 'logs', uuid, '--follow', '-n', '1'], { cwd, timeoutMs: 30_000 });
+    await ok(cwd, ['model-deployer', 'stop', uuid]);
+    const r = await follow;
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toBe('');
+    expect(r.stderr).toBe(`model server ${uuid} is not running: no more log lines\n`);
+    await ok(cwd, ['model-deployer', 'delete', uuid]);
+  });
+
+  test('models get-url on a stopped server says it is not running (exit 1); --json puts null in the error details', async () => {
+    const cwd = temps.dir('zenml-first-day-');
+    writeDotfile(cwd, { version: 1 });
+    const uuid = (await ok(cwd, ['model-deployer', 'deploy', '--model-uri', IRIS_V1, '--model-name', 'g', '--timeout', '60', '-q'])).stdout.trim();
+    expect((await ok(cwd, ['model-deployer', 'models', 'get-url', uuid])).stdout).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/invocations\n$/);
+    await ok(cwd, ['model-deployer', 'stop', uuid]);
+    const r = await run(cwd, ['model-deployer', 'models', 'get-url', uuid]);
+    expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 1, stdout: '' });
+    expect(r.stderr).toBe(`zenml: error: model server ${uuid} is not running (state: inactive): it has no prediction URL\nhint: start it with \`zenml model-deployer start ${uuid}\`\n`);
+    const json = await run(cwd, ['model-deployer', 'models', 'get-url', uuid, '--json']);
+    expect(json.code).toBe(1);
+    expect(parseJson(json).error).toMatchObject({ code: 'NOT_RUNNING', details: { uuid, predictionUrl: null, state: 'inactive' } });
+  });
+
+  test("predict to a crashed server: one line that does not announce log lines it leaves out; the hint names `logs`", async () => {
+    const cwd = temps.dir('zenml-first-day-');
+    writeDotfile(cwd, { version: 1 });
+    const view = parseJson(await ok(cwd, ['model-deployer', 'deploy', '--model-uri', IRIS_V1, '--model-name', 'c', '--timeout', '60', '--json']));
+    process.kill(Number(view.info.DAEMON_PID), 'SIGKILL');
+    let r: RunResult;
+    do r = await run(cwd, ['model-deployer', 'predict', view.uuid, '--data', '{"instances": [[5.1, 3.5, 1.4, 0.2]]}']);
+    while (r.stderr.includes('state: active'));
+    expect(r.code).toBe(1);
+    const [first, hint, ...rest] = r.stderr.split('\n');
+    expect(first).toMatch(new RegExp(`^zenml: error: model server ${view.uuid} is not running \\(state: error: model server process ${view.info.DAEMON_PID} exited unexpectedly\\)$`));
+    expect(hint).toBe(`hint: start it with \`zenml model-deployer start ${view.uuid}\`; its log: \`zenml model-deployer logs ${view.uuid}\``);
+    expect(rest).toEqual(['']);
+  });
+
+  test('environment variables are validated: exit 2 naming the variable', async () => {
+    const cwd = temps.dir('zenml-first-day-');
+    writeDotfile(cwd, { version: 1 });
+    for (const [name, value] of [['ZENML_KUBERNETES_REQUEST_TIMEOUT', 'abc'], ['ZENML_LOCK_STALE_MS', '-1'], ['COLUMNS', 'wide']]) {
+      const r = await run(cwd, ['stack', 'list'], { [name]: value });
+      expect(r.code).toBe(2);
+      expect(r.stderr.split('\n')[0]).toMatch(new RegExp(`^zenml: error: ${name}: expected a positive number of \\w+ \\(got "${value}"\\)$`));
+    }
+    expect((await run(cwd, ['stack', 'list'], { ZENML_KUBERNETES_REQUEST_TIMEOUT: '2' })).code).toBe(0);
+  });
+
+  test("update --unset of a key the flavor lacks or the component does not set, and update --flavor: exit 2, nothing written", async () => {
+    const cwd = temps.dir('zenml-first-day-');
+    const file = writeDotfile(cwd, { version: 1, modelDeployers: { a: { flavor: 'local', settings: { port: 8080 } } } });
+    const before = readFileSync(file, 'utf8');
+    const unknown = await run(cwd, ['model-deployer', 'update', 'a', '--unset', 'nope']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^zenml: error: --unset nope: flavor 'local' has no setting 'nope' \(known: /);
+    const notSet = await run(cwd, ['model-deployer', 'update', 'a', '--unset', 'workers']);
+    expect(notSet.stderr).toBe("zenml: error: --unset workers: 'workers' is not set on model deployer 'a'\nhint: its settings: port\n");
+    expect(notSet.code).toBe(2);
+    const flavor = await run(cwd, ['model-deployer', 'update', 'a', '--flavor', 'mlflow']);
+    expect(flavor.code).toBe(2);
+    expect(flavor.stderr).toBe(
+      "zenml: error: --flavor: update cannot change a component's flavor ('a' is 'local')\n" +
+        'hint: delete it (zenml model-deployer delete a) and register it again with the new flavor, or register another name\n',
+    );
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    await ok(cwd, ['model-deployer', 'update', 'a', '--unset', 'port']);
+    expect(readDotfile(cwd).modelDeployers.a.settings).toEqual({});
+  });
+
+  test('a bare `zenml` prints its help on stdout and exits 0', async () => {
+    const r = await run(temps.dir('zenml-first-day-'), []);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(r.stdout).toMatch(/^Usage: zenml \[options\] \[command\]\n/);
+  });
+
+  test('-n is --tail for both logs commands; -t is --timeout everywhere, never --tail', async () => {
+    for (const command of [['logs'], ['models', 'logs']]) {
+      const r = await run(shared, ['model-deployer', ...command, served.uuid, '-n', '1']);
+      expect(r.code).toBe(0);
+      expect(r.stdout.split('\n').filter(Boolean)).toHaveLength(1);
+      const help = await run(shared, ['model-deployer', ...command, '--help']);
+      expect(help.stdout).toMatch(/-n, --tail <lines>/);
+      expect(help.stdout).not.toMatch(/-t, /);
+    }
+  });
+
+  test("the top-level modelVersion is the version the server serves (info.MODEL_VERSION)", async () => {
+    const r = parseJson(await ok(shared, ['model-deployer', 'describe', served.uuid, '--json']));
+    expect(r.info.MODEL_VERSION).toBe('1');
+    expect(r.modelVersion).toBe('1');
+    expect(served.modelVersion).toBe('1');
+  });
+
+  test('--host of an address this machine lacks: exit 2 saying so, not a raw EADDRNOTAVAIL', async () => {
+    const cwd = temps.dir('zenml-first-day-');
+    writeDotfile(cwd, { version: 1, modelDeployers: { far: { flavor: 'local', settings: { host: '10.255.255.1' } } } });
+    const r = await run(cwd, ['model-deployer', 'deploy', '--deployer', 'far', '--model-uri', IRIS_V1]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'zenml: error: host 10.255.255.1 is not an address of this machine (cannot listen on it: EADDRNOTAVAIL)\n' +
+        "hint: use 127.0.0.1 (this machine only), 0.0.0.0 (every interface) or one of this machine's addresses (ip addr)\n",
+    );
   });
 });
