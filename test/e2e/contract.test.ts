@@ -193,7 +193,7 @@ const ROWS: Row[] = [
     setup: async () => ({ cwd: freshProject(), v: {} }),
     args: () => ['model-deployer', 'flavor', 'list'],
     quiet: () => ['local', 'mlflow', 'seldon', 'kserve'],
-    human: () => /^FLAVOR\s+TYPE\s+INTEGRATION\s+SOURCE\nlocal\s+model_deployer\s+built-in[^\n]*\nmlflow\s+model_deployer\s+mlflow/,
+    human: () => /^FLAVOR\s+TYPE\s+INTEGRATION\s+SOURCE\s+DESCRIPTION\nlocal\s+model_deployer\s+built-in\s+built-in\s+ONNX models[^\n]*\n(\s+[^\n]*\n)*mlflow\s+model_deployer\s+mlflow/,
     json: (_v, j) => expect(j.map((f: any) => f.name)).toEqual(['local', 'mlflow', 'seldon', 'kserve']),
   },
   {
