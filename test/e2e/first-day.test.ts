@@ -268,3 +268,22 @@ describe('rough edges a first day finds', () => {
     );
   });
 });
+
+test('flavor describe lists the service settings deploy -c takes (built-in and custom flavors, human and --json)', async () => {
+  const cwd = temps.dir('zenml-first-day-');
+  writeDotfile(cwd, { version: 1 });
+  await ok(cwd, ['model-deployer', 'flavor', 'register', fixture('service-settings-flavor.mjs'), '--allow-outside']);
+  await ok(cwd, ['model-deployer', 'flavor', 'register', fixture('record-flavor.mjs'), '--allow-outside']);
+  const kserve = parseJson(await ok(cwd, ['model-deployer', 'flavor', 'describe', 'kserve', '--json']));
+  expect(kserve.serviceSettings.map((f: { key: string }) => f.key)).toEqual(expect.arrayContaining(['minReplicas', 'maxReplicas', 'canaryTrafficPercent']));
+  expect(parseJson(await ok(cwd, ['model-deployer', 'flavor', 'describe', 'local', '--json'])).serviceSettings).toEqual([]);
+  expect(parseJson(await ok(cwd, ['model-deployer', 'flavor', 'describe', 'record-js', '--json'])).serviceSettings).toBeNull();
+  const custom = parseJson(await ok(cwd, ['model-deployer', 'flavor', 'describe', 'svc-settings', '--json']));
+  expect(custom.serviceSettings.find((f: { key: string }) => f.key === 'replicas')).toMatchObject({ type: 'integer', default: 1, required: false });
+
+  const human = (await ok(cwd, ['model-deployer', 'flavor', 'describe', 'kserve'], { COLUMNS: '200' })).stdout;
+  expect(human).toMatch(/\n\nSERVICE SETTING \(deploy -c\)\s+TYPE\s+DEFAULT\s+DESCRIPTION\n/);
+  expect(human).toMatch(/^canaryTrafficPercent\s+integer/m);
+  expect((await ok(cwd, ['model-deployer', 'flavor', 'describe', 'local'])).stdout).toMatch(/\n\n\(no service settings: deploy takes no -c\)\n$/);
+  expect((await ok(cwd, ['model-deployer', 'flavor', 'describe', 'record-js'])).stdout).toMatch(/\n\n\(deploy -c: any key, stored as given: the flavor declares no serviceSettingsSchema\)\n$/);
+});

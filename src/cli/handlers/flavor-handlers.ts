@@ -42,7 +42,14 @@ export async function describeFlavorHandler(ctx: CommandContext, name: string): 
       flavor.fields.map((f) => [f.key, f.type, defaultCell(f), f.description ?? '']),
       { fit: true },
     );
-    return fields ? `${head}\n\n${fields}` : `${head}\n\n(no settings)`;
+    const service = flavor.serviceSettings === null
+      ? '(deploy -c: any key, stored as given: the flavor declares no serviceSettingsSchema)'
+      : ctx.output.table(
+          ['SERVICE SETTING (deploy -c)', 'TYPE', 'DEFAULT', 'DESCRIPTION'],
+          flavor.serviceSettings.map((f) => [f.key, f.type, defaultCell(f), f.description ?? '']),
+          { fit: true },
+        ) || '(no service settings: deploy takes no -c)';
+    return `${head}\n\n${fields || '(no settings)'}\n\n${service}`;
   });
 }
 
