@@ -15,6 +15,7 @@ import { waitForServiceState } from './wait-for-state.js';
 import { MODEL_DEPLOYER_BRAND } from './brand.js';
 import { resolveSecret } from '../config/secret-setting.js';
 import { withProgress, type ProgressReporter } from './progress.js';
+import { withCarriedCreatedAt } from '../services/carried-created-at.js';
 
 export { MODEL_DEPLOYER_BRAND, REQUIRED_DEPLOYER_METHODS, isModelDeployerClass } from './brand.js';
 
@@ -140,7 +141,8 @@ export abstract class BaseModelDeployer<Settings = Record<string, unknown>> {
    */
   protected async performUpdateModel(service: BaseService, config: ServiceConfig, timeout: number): Promise<BaseService> {
     await this.performStopModel(service, timeout || DEFAULT_DEPLOYMENT_START_STOP_TIMEOUT, true);
-    return this.performDeployModel(service.uuid, config, timeout);
+    // Same uuid, same server to the user: it keeps the createdAt it had.
+    return withCarriedCreatedAt(service.uuid, service.createdAt, () => this.performDeployModel(service.uuid, config, timeout));
   }
 
   /**

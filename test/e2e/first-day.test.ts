@@ -4,6 +4,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import path from 'node:path';
 import { REPO_ROOT, fixture, killRunningZenml, parseJson, readDotfile, runZenml, writeDotfile, type RunResult } from '../helpers/cli.js';
 import { IRIS_V1, killServers } from '../helpers/local-servers.js';
+import { shellBlocks } from '../helpers/doc-blocks.js';
 import { TempDirs } from '../helpers/temp.js';
 
 const PACKAGE_VERSION: string = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version;
@@ -286,4 +287,26 @@ test('flavor describe lists the service settings deploy -c takes (built-in and c
   expect(human).toMatch(/^canaryTrafficPercent\s+integer/m);
   expect((await ok(cwd, ['model-deployer', 'flavor', 'describe', 'local'])).stdout).toMatch(/\n\n\(no service settings: deploy takes no -c\)\n$/);
   expect((await ok(cwd, ['model-deployer', 'flavor', 'describe', 'record-js'])).stdout).toMatch(/\n\n\(deploy -c: any key, stored as given: the flavor declares no serviceSettingsSchema\)\n$/);
+});
+
+test("a custom flavor's --replace through the base class's default update keeps createdAt (docs/custom-flavors.md's flavor)", async () => {
+  const cwd = temps.dir('zenml-first-day-');
+  const flavor = shellBlocks(path.join(REPO_ROOT, 'docs/custom-flavors.md')).find((b) => b.writeTo === 'flavors/file-flavor.ts');
+  expect(flavor).toBeDefined();
+  expect(flavor!.body).not.toMatch(/performUpdateModel/); // it relies on the default update
+  mkdirSync(path.join(cwd, 'flavors'));
+  writeFileSync(path.join(cwd, 'flavors/file-flavor.ts'), flavor!.body);
+  writeDotfile(cwd, { version: 1 });
+  await ok(cwd, ['model-deployer', 'flavor', 'register', './flavors/file-flavor.ts']);
+  await ok(cwd, ['model-deployer', 'register', 'files', '--flavor', 'file']);
+  const deploy = (uri: string, ...extra: string[]) =>
+    ok(cwd, ['model-deployer', 'deploy', '--deployer', 'files', '--model-uri', uri, '--model-name', 'demo', '--json', ...extra]).then(parseJson);
+  const first = await deploy('s3://bucket/model');
+  const second = await deploy('s3://bucket/model-v2', '--replace');
+  expect(second.uuid).toBe(first.uuid);
+  expect(second.modelUri).toBe('s3://bucket/model-v2');
+  expect(second.createdAt).toBe(first.createdAt);
+  const described = parseJson(await ok(cwd, ['model-deployer', 'describe', first.uuid, '--deployer', 'files', '--json']));
+  expect(described.createdAt).toBe(first.createdAt);
+  expect(described.updatedAt >= first.updatedAt).toBe(true);
 });
