@@ -49,7 +49,9 @@ function sandbox(): Sandbox {
   const bin = path.join(root, 'bin');
   for (const dir of [home, project, bin]) mkdirSync(dir);
   symlinkSync(path.join(REPO_ROOT, 'examples'), path.join(project, 'examples'));
-  writeFileSync(path.join(bin, 'zenml'), `#!/bin/sh\nexec '${process.execPath}' '${ZENML_BIN}' "$@"\n`, { mode: 0o755 });
+  // ZENML_DOC_BIN runs the pages against another install (e.g. the packed tarball installed globally) for an audit.
+  const target = process.env.ZENML_DOC_BIN ? `'${process.env.ZENML_DOC_BIN}'` : `'${process.execPath}' '${ZENML_BIN}'`;
+  writeFileSync(path.join(bin, 'zenml'), `#!/bin/sh\nexec ${target} "$@"\n`, { mode: 0o755 });
   const env: NodeJS.ProcessEnv = { ...isolatedEnv(home), PATH: `${bin}:${process.env.PATH}` };
   delete env.COLUMNS;
   return { project, env, state: path.join(root, 'state.sh') };
