@@ -14,7 +14,7 @@ import { adminClient, createNamespace, startKubeCluster, type KubeCluster } from
 import { expectDeployTimesOut } from '../k8s/deploy-timeout.js';
 import { describeKube } from '../k8s/require-kube.js';
 import { KWOK_FAIL_LABEL } from '../k8s/control-plane.js';
-import { freePort } from '../k8s/kube-processes.js';
+import { freePort, waitUntil } from '../k8s/kube-processes.js';
 import { ZENML_BIN, isolatedEnv, killRunningZenml, parseJson, runZenml, type RunResult } from '../helpers/cli.js';
 import { TempDirs } from '../helpers/temp.js';
 
@@ -328,6 +328,59 @@ describeKube('seldon flavor through the zenml binary, against a real Kubernetes 
     const again = await p.run('model-deployer', 'models', 'delete', a.uuid);
     expect(again.code).toBe(3);
   });
+
+  test('delete waits for what the operator made: a Deployment held by a finalizer keeps it waiting, and the timeout names it (exit 4)', async () => {
+    const ns = await namespace();
+    const p = await project(ns);
+    const view = await p.json(...deployArgs('iris'));
+    const name = `zenml-${view.uuid}`;
+    const [dep] = await deploymentsOf(ns, name);
+    // Something else holds the Deployment (a finalizer of another controller): the foreground delete cannot finish.
+    await apps.patchNamespacedDeployment({ namespace: ns, name: dep!.metadata!.name!, body: [{ op: 'add', path: '/metadata/finalizers', value: ['zenml.test/hold'] }] });
+    const r = await p.run('model-deployer', 'delete', view.uuid, '--timeout', '5');
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/SeldonDeployment 'zenml-[^']+' in namespace '[^']+' was still there after 5s/);
+    expect(r.stderr).toMatch(/foregroundDeletion/);
+    await apps.patchNamespacedDeployment({ namespace: ns, name: dep!.metadata!.name!, body: [{ op: 'remove', path: '/metadata/finalizers' }] });
+    // Released, the garbage collector finishes the foreground delete: nothing of the model server is left.
+    await waitUntil(async () => (await sdeps(ns)).length === 0 && (await deploymentsOf(ns, name)).length === 0, 60_000, () => 'the delete did not finish once the finalizer was removed');
+    expect(await p.json<any[]>('model-deployer', 'find')).toEqual([]);
+  }, 180_000);
+
+  test('a replace whose new pods cannot run is not active: the old pods keep serving, the wait times out naming why (exit 4)', async () => {
+    const ns = await namespace();
+    const p = await project(ns);
+    const v1 = await p.json(...deployArgs('iris'));
+    const name = `zenml-${v1.uuid}`;
+    // The issue this guards: Seldon writes no observedGeneration and still says Available right after a patch.
+    const r = await p.run('model-deployer', 'deploy', '--replace', '--model-uri', 's3://models/iris-v2', '--model-name', 'iris', '--model-type', 'sklearn', '--pipeline-name', 'training', '--pipeline-step-name', 'deployer', '-c', 'resources={"requests":{"cpu":"1000"}}', '--timeout', '10');
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/did not reach state active within 10s \(it is pending_startup: Deployment zenml-[^ ]+: .*Unschedulable/);
+    const [found] = await p.json<any[]>('model-deployer', 'find', '--uuid', v1.uuid);
+    expect(found).toMatchObject({ state: 'pending_startup', modelUri: 's3://models/iris-v2' });
+    // The old ReplicaSet's pod still serves meanwhile (the rolling update keeps it until a new one is available).
+    const [dep] = await deploymentsOf(ns, name);
+    expect(dep!.status?.availableReplicas).toBe(1);
+  }, 180_000);
+
+  test('start waits until the pods run again: on a cordoned Node it times out naming the scheduler (exit 4), then succeeds once uncordoned', async () => {
+    const ns = await namespace();
+    const p = await project(ns);
+    const view = await p.json(...deployArgs('iris'));
+    expect((await p.json('model-deployer', 'stop', view.uuid)).state).toBe('inactive');
+    const core = adminClient(cluster).makeApiClient(CoreV1Api);
+    const cordon = (unschedulable: boolean) => core.patchNode({ name: cluster.nodeName, body: [{ op: 'add', path: '/spec/unschedulable', value: unschedulable }] });
+    await cordon(true);
+    try {
+      const r = await p.run('model-deployer', 'start', view.uuid, '--timeout', '8');
+      expect(r.code).toBe(4);
+      expect(r.stderr).toMatch(/within 8s \(it is pending_startup: .*Unschedulable/);
+    } finally {
+      await cordon(false);
+    }
+    await waitForState(p, view.uuid, 'active', 90_000);
+    expect((await deploymentsOf(ns, `zenml-${view.uuid}`))[0]!.status?.availableReplicas).toBe(1);
+  }, 240_000);
 
   test('10 concurrent deploys of different models all land, and a second machine (a fresh dotfile, the same kubeconfig) finds the same services', async () => {
     const ns = await namespace();
