@@ -29,7 +29,7 @@ export async function waitForServiceState(
     }
     if (Date.now() >= deadline) {
       throw new TimeoutError(
-        `model server ${current.uuid} did not reach state ${states.join(' or ')} within ${timeout}s (it is ${current.status.state})`,
+        `model server ${current.uuid} did not reach state ${states.join(' or ')} within ${timeout}s (it is ${current.status.state})${current.status.lastError ? `: ${current.status.lastError}` : ''}`,
         { details: { uuid: current.uuid, waitedFor: states, state: current.status.state } },
       );
     }
