@@ -440,7 +440,7 @@ describeKube('kserve flavor with KServe\'s CRDs and no KServe manager', () => {
     await cluster?.stop();
   });
 
-  test('the controller not running is named: in the timeout (exit 4) and in find', async () => {
+  test('the controller not running is named: in the timeout (exit 4) and in find; a delete that cannot finish names what is left', async () => {
     await createNamespace(cluster, 'silent');
     const p = await makeProject(clusterSettings(cluster.kubeconfigPath, 'silent', ['--deployment-mode', 'Standard']));
     const r = await p.run(...deployArgs('iris', '--timeout', '17'));
@@ -450,6 +450,14 @@ describeKube('kserve flavor with KServe\'s CRDs and no KServe manager', () => {
     });
     const [found] = await p.json<any[]>('model-deployer', 'find');
     expect(found).toMatchObject({ state: 'pending_startup', lastError: expect.stringMatching(/^the InferenceService has no status from KServe after \d+ s: is the KServe controller running\?$/) });
+
+    // No garbage collector in this cluster either: a foreground delete waits in vain, and the timeout says what is left.
+    const del = await p.run('model-deployer', 'delete', found.uuid, '--timeout', '2');
+    expect({ code: del.code, stderr: del.stderr }).toEqual({
+      code: 4,
+      stderr: `deleting InferenceService 'zenml-${found.uuid}' and what it owns\nzenml: error: InferenceService 'zenml-${found.uuid}' in namespace 'silent' was still there after 2s\nhint: it waits for finalizers: foregroundDeletion (the garbage collector deletes what it owns first)\n`,
+    });
+    expect((await p.json<any[]>('model-deployer', 'find'))[0].state).toBe('pending_shutdown');
   });
 
   test('Knative mode (stand-in for KServe over Knative): canaryTrafficPercent splits the traffic; promote and rollback patch the spec only, cutting no revision', async () => {
