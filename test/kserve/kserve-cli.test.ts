@@ -293,7 +293,7 @@ describeKube('kserve flavor through the zenml binary, against the real KServe 0.
     const none = await p.run('model-deployer', 'promote', v1.uuid, '--json');
     expect(none.code).toBe(2);
     expect(parseJson(none).error).toMatchObject({ code: 'NO_CANARY', exitCode: 2 });
-  });
+   }, 240_000);
 
   test('promote and rollback on a flavor without revisions: one clear line, exit 2', async () => {
     const p = await makeProject([], 'local');
@@ -315,9 +315,10 @@ describeKube('kserve flavor through the zenml binary, against the real KServe 0.
     await rawCall(cluster.api, 'PATCH', `/apis/${GROUP}/${VERSION}/namespaces/${ns}/${PLURAL}/${name}`, { metadata: { labels: { [KWOK_FAIL_LABEL]: 'true' } } }, 'application/merge-patch+json');
     const r = await p.run(...deployArgs('iris', '--model-uri', 's3://models/iris-v2', '--replace', '--timeout', '90'));
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`^zenml: error: model server ${view.uuid} failed: Deployment ${name}-predictor: pod ${name}-predictor-[a-z0-9-]+: container kserve-container: containerFailed: container failed\\n`));
-    const [found] = await p.json<any[]>('model-deployer', 'find', '--uuid', view.uuid);
-    expect(found).toMatchObject({ state: 'error', lastError: expect.stringMatching(/containerFailed: container failed$/) });
+    expect(r.stderr).toMatch(new RegExp(`\nzenml: error: model server ${view.uuid} failed: Deployment ${name}-predictor: pod ${name}-predictor-[a-z0-9-]+: container kserve-container: containerFailed: container failed\\n`));
+    // (No find afterwards: kwok fails a pod once it runs, and its ReplicaSet replaces it with one that runs until the
+    // stage fails it again, so the Deployment is available now and then; a kubelet would restart the container in
+    // place, CrashLoopBackOff, and the Deployment would stay unavailable.)
     // Its ReplicaSet keeps making pods that fail: delete it (and wait for them to go) so the churn ends here.
     expect((await p.run('model-deployer', 'delete', view.uuid)).code).toBe(0);
     expect(await reads.owned(ns, 'pods', name)).toEqual([]);
