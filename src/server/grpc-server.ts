@@ -69,7 +69,7 @@ export function createGrpcService(ctx: ServerContext): GrpcService {
 
 /** Sends a trailers-only answer: the status and message in the only HEADERS frame. */
 function sendStatus(stream: ServerHttp2Stream, code: number, message: string): void {
-  if (stream.destroyed || stream.headersSent) return;
+  if (stream.destroyed || stream.closed || stream.headersSent) return;
   stream.respond(
     {
       ':status': 200,
@@ -79,11 +79,14 @@ function sendStatus(stream: ServerHttp2Stream, code: number, message: string): v
     },
     { endStream: true },
   );
+  // Answered before the client finished sending (a refused frame, a deadline): RST_STREAM NO_ERROR tells it to
+  // stop sending the rest (RFC 9113 §8.1), after the status has gone out.
+  if (!stream.readableEnded) stream.close(constants.NGHTTP2_NO_ERROR);
 }
 
 /** Sends one response message and the OK trailer. */
 function sendReply(stream: ServerHttp2Stream, message: Uint8Array): void {
-  if (stream.destroyed || stream.headersSent) return;
+  if (stream.destroyed || stream.closed || stream.headersSent) return;
   stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-accept-encoding': 'identity' }, { waitForTrailers: true });
   stream.once('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
   stream.end(encodeFrame(message));
