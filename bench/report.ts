@@ -142,22 +142,30 @@ function limitsTable(tp: ThroughputResult): string[] {
   const limit = (v: number | undefined) => (v === undefined ? '—' : `${fmt(v)} req/s`);
   const lim = tp.limits ?? { http: undefined, http2: undefined, grpcJs: undefined };
   const o = tp.overLimit ?? {};
+  const limCpu = tp.limitsPerCpu ?? { http: undefined, http2: undefined, grpcJs: undefined };
+  const oc = tp.overLimitPerCpu ?? {};
+  // Requests per CPU-second of the server: what it did with the share of a core the machine gave it.
+  const perCpu = (p: { rps: Summary; serverCpu?: Summary } | { skipped: string } | undefined) =>
+    p && 'rps' in p && p.serverCpu?.median ? `${fmt((100 * p.rps.median) / p.serverCpu.median)} (${fmt(p.serverCpu.median)}% CPU)` : '';
+  const ortCpu = tp.ceiling.runsPerCpuS ? fmt(tp.ceiling.runsPerCpuS.median) : '';
+  const served = (label: string, p: Parameters<typeof cell>[0], l: number | undefined, r: number | undefined, lc: number | undefined, rc: number | undefined) =>
+    row([label, cell(p), limit(l), x(r), perCpu(p as never), lc === undefined ? '—' : fmt(lc), x(rc)]);
   return [
     '',
-    `Floors and serial limits (same run; HTTP under wrk, 32 connections; gRPC under ${f.h2load ?? 'h2load'}, 8 connections × 4 streams; one row). Serial limit = 1 / (1/floor + 1/onnxruntime):`,
+    `Floors and serial limits (same run; HTTP under wrk, 32 connections; gRPC under ${f.h2load ?? 'h2load'}, 8 connections × 4 streams; one row). Serial limit = 1 / (1/floor + 1/onnxruntime), from req/s and from requests per CPU-second of the server:`,
     '',
-    row(['Path', 'req/s', 'Serial limit', 'Ratio']),
-    row(['---', '---', '---', '---']),
-    row([`nginx ${f.nginxVersion ?? ''}, one worker, fixed 20-byte JSON (the machine's HTTP limit)`, cell(f.nginx), '', '']),
-    row(['bare node `http`, reading the body, same 20 bytes (node HTTP floor)', cell(f.nodeHttp), '', '']),
-    row(['onnxruntime in-process `run`, one row', formatSummary(tp.ceiling.runsPerS), '', '']),
-    row(['bare node `http2`, gRPC framing and trailers, fixed ModelInferResponse (node HTTP/2 floor)', cell(f.nodeHttp2Grpc), '', '']),
-    row(['bare grpc-js, the same fixed answer', cell(f.grpcJs), '', '']),
-    row(['served `/invocations`', cell(wrk?.invocations), limit(lim.http), x(o['wrk.invocations'])]),
-    row(['served v2 JSON', cell(wrk?.v2), limit(lim.http), x(o['wrk.v2'])]),
-    row(['served v2 binary tensors', cell(wrk?.v2Binary), limit(lim.http), x(o['wrk.v2Binary'])]),
-    row(['served gRPC ModelInfer (raw contents)', cell(tp.grpcH2load), limit(lim.http2), x(o['grpc'])]),
-    row(['… against grpc-js\'s serial limit', '', limit(lim.grpcJs), x(o['grpc.overGrpcJs'])]),
+    row(['Path', 'req/s', 'Serial limit', 'Ratio', 'req per server CPU-s', 'Serial limit per CPU-s', 'Ratio per CPU-s']),
+    row(['---', '---', '---', '---', '---', '---', '---']),
+    row([`nginx ${f.nginxVersion ?? ''}, one worker, fixed 20-byte JSON (the machine's HTTP limit)`, cell(f.nginx), '', '', perCpu(f.nginx as never), '', '']),
+    row(['bare node `http`, reading the body, same 20 bytes (node HTTP floor)', cell(f.nodeHttp), '', '', perCpu(f.nodeHttp as never), '', '']),
+    row(['onnxruntime in-process `run`, one row', formatSummary(tp.ceiling.runsPerS), '', '', ortCpu, '', '']),
+    row(['bare node `http2`, gRPC framing and trailers, fixed ModelInferResponse (node HTTP/2 floor)', cell(f.nodeHttp2Grpc), '', '', perCpu(f.nodeHttp2Grpc as never), '', '']),
+    row(['bare grpc-js, the same fixed answer', cell(f.grpcJs), '', '', perCpu(f.grpcJs as never), '', '']),
+    served('served `/invocations`', wrk?.invocations, lim.http, o['wrk.invocations'], limCpu.http, oc['wrk.invocations']),
+    served('served v2 JSON', wrk?.v2, lim.http, o['wrk.v2'], limCpu.http, oc['wrk.v2']),
+    served('served v2 binary tensors', wrk?.v2Binary, lim.http, o['wrk.v2Binary'], limCpu.http, oc['wrk.v2Binary']),
+    served('served gRPC ModelInfer (raw contents)', tp.grpcH2load, lim.http2, o['grpc'], limCpu.http2, oc['grpc']),
+    row(['… against grpc-js\'s serial limit', '', limit(lim.grpcJs), x(o['grpc.overGrpcJs']), '', limCpu.grpcJs === undefined ? '—' : fmt(limCpu.grpcJs), x(oc['grpc.overGrpcJs'])]),
   ];
 }
 

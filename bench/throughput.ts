@@ -36,6 +36,8 @@ export interface LoadPoint {
 /** The in-process ceiling. */
 export interface Ceiling {
   runsPerS: Summary;
+  /** Runs per CPU-second of the measuring process (its onnxruntime threads included). */
+  runsPerCpuS?: Summary;
   p50: Summary;
   p99: Summary;
 }
@@ -89,6 +91,12 @@ export interface ThroughputResult {
   };
   /** Serial limits of one event loop, 1 / (1/floor + 1/onnxruntime), req/s: `http`, `http2` and `grpcJs` floors. */
   limits?: Record<'http' | 'http2' | 'grpcJs', number | undefined>;
+  /**
+   * The same limits and ratios per CPU-second of the server (req/s over its CPU share): on a machine shared with
+   * other work a server gets what the scheduler gives it, and requests per CPU-second are what it does with that.
+   */
+  limitsPerCpu?: Record<'http' | 'http2' | 'grpcJs', number | undefined>;
+  overLimitPerCpu?: Record<string, number | undefined>;
   /** Served gRPC ModelInfer under h2load (raw contents, one row), the same shape as the gRPC floors. */
   grpcH2load?: H2Point | Skipped;
   /**
@@ -271,9 +279,10 @@ async function measureCeiling(options: BenchOptions): Promise<Ceiling> {
     { cwd: REPO_ROOT, env: process.env, timeoutMs: (options.ortSeconds * Math.max(3, options.repeats) + 60) * 1000 },
   );
   if (r.code !== 0) throw new Error(`ort-ceiling failed: ${r.stderr.slice(-1500)}`);
-  const { windows } = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { windows: { runsPerS: number; p50Ms: number; p99Ms: number }[] };
+  const { windows } = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { windows: { runsPerS: number; p50Ms: number; p99Ms: number; cpuPct: number }[] };
   return {
     runsPerS: summarize(windows.map((w) => w.runsPerS), 'runs/s'),
+    runsPerCpuS: summarize(windows.map((w) => w.runsPerS / (w.cpuPct / 100)), 'runs/CPU-s'),
     p50: summarize(windows.map((w) => w.p50Ms), 'ms'),
     p99: summarize(windows.map((w) => w.p99Ms), 'ms'),
   };
@@ -355,35 +364,45 @@ export async function measureThroughput(
   }
   overCeiling['grpc'] = ratio(at(grpc, top), ceiling.runsPerS);
   const binaryOverJsonBatch = 'points' in wrkResult ? ratio(wrkResult.points.v2BinaryBatch?.rps, wrkResult.points.v2Batch?.rps) : undefined;
-  const rpsOf = (p: LoadPoint | H2Point | Skipped | undefined) => (p && 'rps' in p ? p.rps.median : undefined);
-  const ort = ceiling.runsPerS.median;
-  const limits = {
-    http: serialLimit(rpsOf(floors.nodeHttp), ort),
-    http2: serialLimit(rpsOf(floors.nodeHttp2Grpc), ort),
-    grpcJs: serialLimit(rpsOf(floors.grpcJs), ort),
-  };
-  const over = (value: number | undefined, limit: number | undefined) => (value !== undefined && limit ? Math.round((100 * value) / limit) / 100 : undefined);
   const wrkPoints = 'points' in wrkResult ? wrkResult.points : {};
-  const overLimit: Record<string, number | undefined> = {
-    'wrk.invocations': over(rpsOf(wrkPoints.invocations), limits.http),
-    'wrk.v2': over(rpsOf(wrkPoints.v2), limits.http),
-    'wrk.v2Binary': over(rpsOf(wrkPoints.v2Binary), limits.http),
-    grpc: over(rpsOf(grpcH2load), limits.http2),
-    'grpc.overGrpcJs': over(rpsOf(grpcH2load), limits.grpcJs),
+  // The limits and ratios from one measure of a point: its req/s, or its req/s per CPU-second of the server (req/s
+  // over the share of a core it got).
+  const limitsBy = (measure: (p: LoadPoint | H2Point | Skipped | undefined) => number | undefined, ort: number | undefined) => {
+    const limits = {
+      http: serialLimit(measure(floors.nodeHttp), ort),
+      http2: serialLimit(measure(floors.nodeHttp2Grpc), ort),
+      grpcJs: serialLimit(measure(floors.grpcJs), ort),
+    };
+    const over = (p: LoadPoint | H2Point | Skipped | undefined, limit: number | undefined) => {
+      const value = measure(p);
+      return value !== undefined && limit ? Math.round((100 * value) / limit) / 100 : undefined;
+    };
+    const ratios: Record<string, number | undefined> = {
+      'wrk.invocations': over(wrkPoints.invocations, limits.http),
+      'wrk.v2': over(wrkPoints.v2, limits.http),
+      'wrk.v2Binary': over(wrkPoints.v2Binary, limits.http),
+      grpc: over(grpcH2load, limits.http2),
+      'grpc.overGrpcJs': over(grpcH2load, limits.grpcJs),
+    };
+    return { limits, ratios };
   };
+  const byRps = limitsBy((p) => (p && 'rps' in p ? p.rps.median : undefined), ceiling.runsPerS.median);
+  const byCpu = limitsBy((p) => (p && 'rps' in p && p.serverCpu?.median ? (100 * p.rps.median) / p.serverCpu.median : undefined), ceiling.runsPerCpuS?.median);
   const result: ThroughputResult = {
     durationS: options.duration,
     repeats: options.repeats,
     ceiling,
     floors,
-    limits,
+    limits: byRps.limits,
+    limitsPerCpu: byCpu.limits,
     local,
     wrk: wrkResult,
     grpc,
     grpcClient,
     grpcH2load,
     overCeiling,
-    overLimit,
+    overLimit: byRps.ratios,
+    overLimitPerCpu: byCpu.ratios,
     binaryOverJsonBatch,
   };
   if (!options.peers) return result;
