@@ -26,6 +26,7 @@ export interface GrpcService {
 }
 
 const PREFIX = `/${SERVICE}/`;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const ignore = () => undefined;
 
 /** One served method: its codec, its handler, its metrics endpoint. */
@@ -100,6 +101,7 @@ function serveCall(ctx: ServerContext, routes: Map<string, Route>, stream: Serve
     // Not a gRPC call at all: plain HTTP answers, as the gRPC spec asks.
     const notPost = headers[':method'] !== 'POST';
     stream.respond({ ':status': notPost ? constants.HTTP_STATUS_METHOD_NOT_ALLOWED : constants.HTTP_STATUS_UNSUPPORTED_MEDIA_TYPE }, { endStream: true });
+    if (!stream.readableEnded) stream.close(constants.NGHTTP2_NO_ERROR);
     return;
   }
   const path = headers[':path'] ?? '';
@@ -114,7 +116,8 @@ function serveCall(ctx: ServerContext, routes: Map<string, Route>, stream: Serve
   try {
     if (typeof timeout === 'string') {
       const ms = parseTimeout(timeout);
-      timer = setTimeout(() => fail(new GrpcCallError(Status.DEADLINE_EXCEEDED, 'Deadline exceeded')), ms);
+      // Past setTimeout's range (about 24.8 days; grpc-timeout reaches 11,000 years) node would fire at once.
+      if (ms <= MAX_TIMER_MS) timer = setTimeout(() => fail(new GrpcCallError(Status.DEADLINE_EXCEEDED, 'Deadline exceeded')), ms);
     }
   } catch (err) {
     sendStatus(stream, (err as GrpcCallError).code, (err as GrpcCallError).message);
