@@ -40,18 +40,24 @@ export function frame(message: Buffer, flag = 0, length = message.length): Buffe
   return Buffer.concat([head, message]);
 }
 
-/** An HTTP/2 connection to 127.0.0.1:port. */
-export function rawGrpc(port: number): { session: ClientHttp2Session; call: typeof call extends (s: any, ...a: infer A) => infer R ? (...a: A) => R : never } {
+/** Extra request headers, and whether to half-close the request after the body (default true). */
+export interface RawCallOptions {
+  headers?: OutgoingHttpHeaders;
+  end?: boolean;
+}
+
+/** An HTTP/2 connection to 127.0.0.1:port, and calls on it. */
+export function rawGrpc(port: number): { session: ClientHttp2Session; call: (method: string, body: Buffer, options?: RawCallOptions) => Promise<RawGrpcAnswer> } {
   const session = connect(`http://127.0.0.1:${port}`);
   session.on('error', () => undefined);
-  return { session, call: (...args) => call(session, ...args) };
+  return { session, call: (method, body, options) => call(session, method, body, options) };
 }
 
 /**
  * One stream: `method` is the path after the service (`ModelInfer`) or a full path starting with '/'; `body` is
  * written as given, and the request is ended unless `end` is false.
  */
-function call(session: ClientHttp2Session, method: string, body: Buffer, options: { headers?: OutgoingHttpHeaders; end?: boolean } = {}): Promise<RawGrpcAnswer> {
+function call(session: ClientHttp2Session, method: string, body: Buffer, options: RawCallOptions = {}): Promise<RawGrpcAnswer> {
   const path = method.startsWith('/') ? method : `/inference.GRPCInferenceService/${method}`;
   const stream = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers', ...options.headers });
   return new Promise((resolve, reject) => {
