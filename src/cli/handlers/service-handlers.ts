@@ -1,13 +1,13 @@
 import path from 'node:path';
 import type { BaseModelDeployer, ModelDeployerClass } from '../../deployers/base-model-deployer.js';
 import { chosenDeployerName, resolveDeployer } from '../../deployers/resolve-deployer.js';
-import { serviceView, type ServiceView } from '../../deployers/service-view.js';
+import { serviceFacts, serviceView, type ServiceView } from '../../deployers/service-view.js';
 import type { CommandContext } from '../context.js';
 import { parseServiceSettings } from '../settings-args.js';
 import { describeComponentHandler } from './component-handlers.js';
 import type { ResolvedConfig } from '../../config/resolve-config.js';
 import { deleteDeployerComponent } from '../../deployers/delete-deployer-component.js';
-import { NotFoundError } from '../../errors.js';
+import { NotFoundError, ServerError } from '../../errors.js';
 import { DeployOptionsSchema, FindOptionsSchema, LifecycleOptionsSchema, LogsOptionsSchema, parseOptions } from './service-options.js';
 
 async function deployerFor(ctx: CommandContext, name?: string): Promise<BaseModelDeployer> {
@@ -24,36 +24,9 @@ export function renderServices(ctx: CommandContext, views: ServiceView[]): strin
   );
 }
 
-/**
- * Human detail of one model server: one block of facts, each once, labelled in lower case. The
- * flavor's info keys (PREDICTION_URL, …) are labelled the same way; one that repeats a fact already
- * shown (MODEL_URI, MODEL_NAME) is left out, and empty values are not shown.
- */
+/** Human detail of one model server: the facts `describe` shows (serviceFacts), the status coloured. */
 export function renderService(ctx: CommandContext, v: ServiceView): string {
-  const facts = new Map<string, string>([
-    ['uuid', v.uuid],
-    ['name', String(v.config.name ?? '')],
-    ['description', String(v.config.description ?? '')],
-    ['status', v.state],
-    ['last error', v.lastError],
-    ['deployer', `${v.deployer} (flavor ${v.flavor})`],
-    ['model name', v.modelName],
-    ['model version', v.modelVersion],
-    ['model uri', v.modelUri],
-    ['model type', v.modelType],
-    ['pipeline name', v.pipelineName],
-    ['pipeline run id', v.pipelineRunId],
-    ['pipeline step name', v.pipelineStepName],
-    ['created', v.createdAt],
-    ['updated', v.updatedAt],
-  ]);
-  for (const [key, value] of Object.entries(v.info)) {
-    const label = key.toLowerCase().replace(/_/g, ' ');
-    // The flavor knows what it serves: its value fills a fact the config left empty (a version it chose).
-    if (!facts.get(label)) facts.set(label, value);
-  }
-  const rows = [...facts].filter(([, value]) => value !== '');
-  return ctx.output.keyValues(rows.map(([label, value]) => [label, label === 'status' ? ctx.output.state(value) : value]));
+  return ctx.output.keyValues(serviceFacts(v).map(([label, value]) => [label, label === 'status' ? ctx.output.state(value) : value]));
 }
 
 /** `deploy`. */
@@ -122,8 +95,17 @@ function neitherComponentNorServer(error: unknown, target: string, config: Resol
 export async function getUrlHandler(ctx: CommandContext, uuid: string, raw: unknown): Promise<void> {
   const { deployer: name } = parseOptions(FindOptionsSchema, raw);
   const deployer = await deployerFor(ctx, name);
-  const view = serviceView(deployer, await deployer.getModelServer(uuid));
-  const url = view.info.PREDICTION_URL || view.predictionUrl || '';
+  const service = await deployer.getModelServer(uuid);
+  const view = serviceView(deployer, service);
+  const url = view.info.PREDICTION_URL || view.predictionUrl || null;
+  if (!service.isRunning || url === null) {
+    // A URL nothing answers on is no answer: say why (exit 1) instead of printing an empty line.
+    throw new ServerError(`model server ${view.uuid} is not running (state: ${view.state}): it has no prediction URL`, {
+      code: 'NOT_RUNNING',
+      suggestion: `start it with \`zenml model-deployer start ${view.uuid}\``,
+      details: { uuid: view.uuid, predictionUrl: null, state: view.state },
+    });
+  }
   ctx.output.result({ uuid: view.uuid, predictionUrl: url, state: view.state }, () => url);
 }
 
@@ -203,6 +185,8 @@ export async function logsHandler(ctx: CommandContext, uuid: string, raw: unknow
       else ctx.output.writeLine(line);
     }
     if (ctx.output.options.json && !opts.follow) ctx.output.json({ uuid: service.uuid, lines });
+    // A follow that ended by itself: the server stopped (flavors whose logs can tell).
+    if (opts.follow && !abort.signal.aborted) ctx.output.info(`model server ${service.uuid} is not running: no more log lines`);
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

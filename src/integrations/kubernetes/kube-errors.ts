@@ -4,6 +4,7 @@
  * with the right exit code (unreachable 1, denied 2, kind not installed 2, invalid 2, namespace missing 3).
  */
 import { EnvironmentError, ExitCode, NotFoundError, UsageError, ZenmlError } from '../../errors.js';
+import { requestTimeoutMs } from './request-timeout.js';
 import { qualifiedResource, type CustomResourceKind } from './resource-kind.js';
 
 /** What the client was doing when a call failed: the words of the error message. */
@@ -97,7 +98,9 @@ export function classifyKubeFailure(error: unknown): KubeFailure {
   if (code && (UNREACHABLE_CODES.has(code) || TLS_CODE.test(code))) return { type: 'unreachable', status: 0, message };
   // The client's per-request timeout aborted a request the server accepted and never answered.
   if ((error as { name?: unknown })?.name === 'AbortError' || (error as { type?: unknown })?.type === 'aborted') {
-    return { type: 'unreachable', status: 0, message: 'no answer within the request timeout (ZENML_KUBERNETES_REQUEST_TIMEOUT, default 30 s)' };
+    const seconds = requestTimeoutMs() / 1000;
+    const source = process.env.ZENML_KUBERNETES_REQUEST_TIMEOUT?.trim() ? 'ZENML_KUBERNETES_REQUEST_TIMEOUT' : 'default; ZENML_KUBERNETES_REQUEST_TIMEOUT sets it';
+    return { type: 'unreachable', status: 0, message: `no answer within the request timeout of ${seconds} s (${source})` };
   }
   return { type: 'other', status: 0, message };
 }
