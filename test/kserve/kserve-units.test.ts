@@ -6,7 +6,7 @@ import type { KubeObject } from '../../src/integrations/kubernetes/kube-client.j
 import { serviceLabels } from '../../src/integrations/kubernetes/kube-labels.js';
 import { buildInferenceService } from '../../src/integrations/kserve/kserve-manifest.js';
 import { resolveKserveServiceSettings } from '../../src/integrations/kserve/kserve-service-settings.js';
-import { isKserveStopped, kserveLiveFacts, readKserveState, rollbackTarget } from '../../src/integrations/kserve/kserve-status.js';
+import { isKserveStopped, kserveLiveFacts, readKserveState, readKserveStateWith, rollbackTarget } from '../../src/integrations/kserve/kserve-status.js';
 import { kserveServerInfo } from '../../src/integrations/kserve/kserve-info.js';
 import { InferenceServiceService } from '../../src/integrations/kserve/kserve-service.js';
 import { kserveSettingsSchema } from '../../src/integrations/kserve/kserve-settings.js';
@@ -34,7 +34,8 @@ describe('buildInferenceService', () => {
         name: NAME,
         namespace: 'models',
         labels: serviceLabels(UUID, s.config),
-        annotations: { 'zenml.io/service': expect.any(String), 'serving.kserve.io/deploymentMode': 'RawDeployment' },
+        // The old mode name is written as KServe 0.20's; the spec's mark, for the reader to match on the Deployments.
+        annotations: { 'zenml.io/service': expect.any(String), 'serving.kserve.io/deploymentMode': 'Standard', 'zenml.io/spec-hash': expect.stringMatching(/^[0-9a-f]{16}$/) },
       },
       spec: {
         predictor: {
@@ -57,10 +58,49 @@ describe('buildInferenceService', () => {
     expect(buildInferenceService(stored({ modelType, ...settings }), {}, TARGET).spec).toEqual({ predictor });
   });
 
-  it('refuses a canary in RawDeployment mode (no revisions there)', () => {
+  it('the spec mark follows the spec, not the annotations or replica counts', () => {
+    const mark = (config: Record<string, unknown>) => buildInferenceService(stored({ modelType: 'sklearn', ...config }), {}, TARGET).metadata.annotations!['zenml.io/spec-hash'];
+    expect(mark({})).toBe(mark({ description: 'only the stored service changes' }));
+    expect(mark({})).not.toBe(mark({ modelUri: 's3://bucket/iris-v2' }));
+    expect(mark({})).not.toBe(mark({ maxReplicas: 3 }));
+  });
+
+  it('Standard mode: a first deploy with a canary is refused (nothing to run beside)', () => {
     const attempt = () => buildInferenceService(stored({ modelType: 'sklearn', canaryTrafficPercent: 10 }), { deploymentMode: 'RawDeployment' }, TARGET);
     expect(attempt).toThrow(UsageError);
-    expect(attempt).toThrow(/canary rollouts need deploymentMode Serverless/);
+    expect(attempt).toThrow(/-c canaryTrafficPercent: a canary runs beside a model already deployed/);
+  });
+
+  const standardLive = (predictor: Record<string, unknown>, canary?: unknown[]): KubeObject => ({
+    metadata: { name: NAME, annotations: { 'serving.kserve.io/deploymentMode': 'Standard' } },
+    spec: { predictor, ...(canary ? { canary } : {}) },
+  });
+
+  it('Standard mode: a --replace with a canary keeps the live predictor and adds the new model as spec.canary[] (v2, v3, ...)', () => {
+    const livePredictor = { model: { modelFormat: { name: 'sklearn' }, storageUri: 's3://bucket/iris', runtime: 'kserve-sklearnserver' }, minReplicas: 2 };
+    const next = stored({ modelType: 'sklearn', modelUri: 's3://bucket/iris-v2', canaryTrafficPercent: 10, maxReplicas: 4 });
+    expect(buildInferenceService(next, {}, TARGET, standardLive(livePredictor)).spec).toEqual({
+      predictor: livePredictor,
+      // No maxReplicas on a canary (KServe refuses it: canaries have fixed replicas).
+      canary: [{ predictor: { name: 'v2', model: { modelFormat: { name: 'sklearn' }, storageUri: 's3://bucket/iris-v2' } }, trafficPercent: 10 }],
+    });
+    // After a promote (predictor v2), and while a canary v3 runs: the next is v4; a dark launch (0%) gets one pod.
+    const live = standardLive({ ...livePredictor, name: 'v2' }, [{ predictor: { name: 'v3' }, trafficPercent: 5 }]);
+    const dark = buildInferenceService(stored({ modelType: 'sklearn', canaryTrafficPercent: 0 }), {}, TARGET, live).spec;
+    expect(dark.canary).toEqual([{ predictor: { name: 'v4', model: { modelFormat: { name: 'sklearn' }, storageUri: 's3://bucket/iris' }, minReplicas: 1 }, trafficPercent: 0 }]);
+    expect(dark.predictor.name).toBe('v2');
+  });
+
+  it('a --replace without a canary replaces the predictor, keeps its name and drops the canary', () => {
+    const live = standardLive({ name: 'v2', model: { modelFormat: { name: 'sklearn' } } }, [{ predictor: { name: 'v3' }, trafficPercent: 5 }]);
+    expect(buildInferenceService(stored({ modelType: 'sklearn' }), {}, TARGET, live).spec).toEqual({ predictor: { name: 'v2', model: { modelFormat: { name: 'sklearn' }, storageUri: 's3://bucket/iris' } } });
+  });
+
+  it('Knative mode (or the old name Serverless): the canary is the predictor\'s canaryTrafficPercent', () => {
+    const m = buildInferenceService(stored({ modelType: 'sklearn', canaryTrafficPercent: 10 }), { deploymentMode: 'Serverless' }, TARGET);
+    expect(m.metadata.annotations!['serving.kserve.io/deploymentMode']).toBe('Knative');
+    expect(m.spec.predictor.canaryTrafficPercent).toBe(10);
+    expect(m.spec).not.toHaveProperty('canary');
   });
 
   it.each([
@@ -84,12 +124,12 @@ describe('buildInferenceService', () => {
 describe('readKserveState', () => {
   it.each([
     ['no status yet', undefined, 'pending_startup', ''],
-    ['Ready Unknown', { observedGeneration: 1, conditions: [{ type: 'Ready', status: 'Unknown' }] }, 'pending_startup', ''],
+    ['Ready Unknown', { observedGeneration: 1, conditions: [{ type: 'Ready', status: 'Unknown' }] }, 'pending_startup', 'KServe reports Ready Unknown'],
     ['Ready True', { observedGeneration: 1, conditions: [{ type: 'Ready', status: 'True' }] }, 'active', ''],
-    ['Ready True for an older generation', { observedGeneration: 0, conditions: [{ type: 'Ready', status: 'True' }] }, 'pending_startup', ''],
+    ['Ready True for an older generation', { observedGeneration: 0, conditions: [{ type: 'Ready', status: 'True' }] }, 'pending_startup', 'waiting for KServe to observe generation 1'],
     ['Ready False with a reason', { conditions: [{ type: 'Ready', status: 'False', reason: 'RevisionFailed', message: 'model not found' }] }, 'error', 'RevisionFailed: model not found'],
-    ['Ready False without a reason', { conditions: [{ type: 'Ready', status: 'False' }] }, 'pending_startup', ''],
-    ['Ready False, Stopped (left over after a start)', { conditions: [{ type: 'Ready', status: 'False', reason: 'Stopped' }] }, 'pending_startup', ''],
+    ['Ready False without a reason', { conditions: [{ type: 'Ready', status: 'False' }] }, 'pending_startup', 'KServe reports Ready False'],
+    ['Ready False, Stopped (left over after a start)', { conditions: [{ type: 'Ready', status: 'False', reason: 'Stopped' }] }, 'pending_startup', 'KServe reports Ready False: Stopped'],
   ])('%s', (_label, status, state, lastError) => {
     expect(readKserveState(resource({ status }))).toEqual({ state, lastError });
   });
@@ -98,6 +138,52 @@ describe('readKserveState', () => {
     expect(isKserveStopped(resource({ annotations: { 'serving.kserve.io/stop': 'true' } }))).toBe(true);
     expect(isKserveStopped(resource({ annotations: { 'serving.kserve.io/stop': 'false' } }))).toBe(false);
     expect(isKserveStopped(resource())).toBe(false);
+  });
+});
+
+describe('readKserveStateWith, Standard mode (from the Deployments KServe made)', () => {
+  const MARK = 'aaaaaaaaaaaaaaaa';
+  const ready = { conditions: [{ type: 'PredictorReady', status: 'True' }, { type: 'Ready', status: 'True' }] };
+  const isvc = (spec: any, status: any = ready) => ({
+    metadata: { name: NAME, generation: 5, annotations: { 'serving.kserve.io/deploymentMode': 'Standard', 'zenml.io/spec-hash': MARK } },
+    spec,
+    status,
+  });
+  const deployment = (name: string, over: { mark?: string; updated?: number; deleting?: boolean } = {}) => ({
+    metadata: { name, generation: 2, labels: { app: `isvc.${name}` }, annotations: { 'zenml.io/spec-hash': over.mark ?? MARK }, ...(over.deleting ? { deletionTimestamp: 'x' } : {}) },
+    spec: { replicas: 1 },
+    status: { observedGeneration: 2, replicas: 1, updatedReplicas: over.updated ?? 1, availableReplicas: over.updated ?? 1 },
+  });
+  const stable = { model: { modelFormat: { name: 'sklearn' } } };
+  const withCanary = { predictor: stable, canary: [{ predictor: { name: 'v2' }, trafficPercent: 10 }] };
+  const canaryReady = { conditions: [...ready.conditions, { type: 'CanaryPredictorReady', status: 'True', reason: 'AllCanariesReady' }] };
+  const at = (name: string) => `${NAME}-${name}`;
+  it.each([
+    ['rolled out, Ready', { predictor: stable }, ready, [deployment(at('predictor'))], 'active', ''],
+    // KServe's observedGeneration (the Deployment's) is ignored: generation 5 vs 2 is still active.
+    ['no Deployment yet', { predictor: stable }, ready, [], 'pending_startup', 'waiting for KServe to create the predictor Deployment'],
+    ['an older spec on the Deployment', { predictor: stable }, ready, [deployment(at('predictor'), { mark: 'old' })], 'pending_startup', `waiting for KServe to apply the current spec to Deployment ${at('predictor')}`],
+    ['rolling out', { predictor: stable }, ready, [deployment(at('predictor'), { updated: 0 })], 'pending_startup', `Deployment ${at('predictor')}: 0 of 1 new replicas have been updated`],
+    ['canary Deployment not made yet', withCanary, canaryReady, [deployment(at('predictor'))], 'pending_startup', `waiting for KServe to create Deployment ${at('v2-predictor')}`],
+    ['canary not ready for KServe', withCanary, { conditions: [...ready.conditions, { type: 'CanaryPredictorReady', status: 'False', reason: 'CanariesNotReady' }] }, [deployment(at('predictor')), deployment(at('v2-predictor'))], 'pending_startup', 'KServe reports CanaryPredictorReady False: CanariesNotReady'],
+    ['canary running', withCanary, canaryReady, [deployment(at('predictor')), deployment(at('v2-predictor'))], 'active', ''],
+    ['after a promote, the old stable Deployment is still there', { predictor: { ...stable, name: 'v2' } }, ready, [deployment(at('predictor')), deployment(at('v2-predictor'))], 'pending_startup', `waiting for KServe to remove Deployment ${at('predictor')}`],
+    ['Ready False from KServe once rolled out', { predictor: stable }, { conditions: [{ type: 'Ready', status: 'False', reason: 'MinimumReplicasUnavailable' }] }, [deployment(at('predictor'))], 'pending_startup', 'KServe reports Ready False: MinimumReplicasUnavailable'],
+  ])('%s', (_label, spec, status, deployments, state, lastError) => {
+    expect(readKserveStateWith(isvc(spec, status) as KubeObject, { deployments: deployments as any, pods: [] })).toEqual({ state, lastError });
+  });
+
+  it('a failing pod is an error with its reason; no status for long names the controller', () => {
+    const pod = { metadata: { name: 'p1', labels: { app: `isvc.${at('predictor')}` } }, status: { phase: 'Running', containerStatuses: [{ name: 'kserve-container', restartCount: 3, state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 40s' } } }] } };
+    expect(readKserveStateWith(isvc({ predictor: stable }) as KubeObject, { deployments: [deployment(at('predictor'), { updated: 0 })] as any, pods: [pod] })).toEqual({
+      state: 'error',
+      lastError: `Deployment ${at('predictor')}: pod p1: container kserve-container: CrashLoopBackOff: back-off 40s`,
+    });
+    const silent = { metadata: { name: NAME, creationTimestamp: '2026-01-01T00:00:00Z', annotations: {} }, spec: { predictor: stable } };
+    expect(readKserveStateWith(silent as KubeObject, undefined, Date.parse('2026-01-01T00:01:00Z'))).toEqual({
+      state: 'pending_startup',
+      lastError: 'the InferenceService has no status from KServe after 60 s: is the KServe controller running?',
+    });
   });
 });
 
@@ -156,7 +242,7 @@ describe('kserveServerInfo', () => {
 
 describe('kserveSettingsSchema', () => {
   it('accepts the seldon-like settings plus deploymentMode; baseUrl is optional', () => {
-    expect(kserveSettingsSchema.parse({ kubernetesNamespace: 'models', deploymentMode: 'RawDeployment' })).toEqual({ kubernetesNamespace: 'models', deploymentMode: 'RawDeployment' });
+    for (const mode of ['Standard', 'Knative', 'RawDeployment', 'Serverless']) expect(kserveSettingsSchema.parse({ deploymentMode: mode })).toEqual({ deploymentMode: mode });
     expect(kserveSettingsSchema.safeParse({ deploymentMode: 'Fast' }).success).toBe(false);
     expect(kserveSettingsSchema.safeParse({ baseUrl: 'ftp://x' }).success).toBe(false);
   });

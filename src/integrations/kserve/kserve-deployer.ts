@@ -5,11 +5,9 @@
  * promote/rollback.
  */
 import type { BaseService, ServiceInit } from '../../services/base-service.js';
-import type { ServiceConfig } from '../../services/service-config.js';
 import type { ServiceEndpoint } from '../../services/service-status.js';
 import type { Prediction, PredictRequest } from '../../predict/prediction.js';
 import type { KubeObject } from '../kubernetes/kube-client.js';
-import { serviceAnnotationValue, SERVICE_ANNOTATION } from '../kubernetes/kube-labels.js';
 import type { KubeClient } from '../kubernetes/kube-client.js';
 import { KubernetesModelDeployer, resourceNameFor, type ManifestTarget, type ResourceState } from '../kubernetes/kubernetes-deployer.js';
 import { deploymentRolloutState } from '../kubernetes/rollout-state.js';
@@ -21,6 +19,7 @@ import { builtinDescription } from '../../flavors/builtin-flavors.js';
 import { ServiceState } from '../../services/service-status.js';
 import { kserveEndpoint, kserveServerInfo } from './kserve-info.js';
 import { INFERENCE_SERVICE, KSERVE_CONTAINER, KSERVE_POD_LABEL, KSERVE_STOP_ANNOTATION } from './kserve-kind.js';
+import { canariesOf, predictorOf } from './kserve-canary.js';
 import { buildInferenceService } from './kserve-manifest.js';
 import { InferenceServiceService } from './kserve-service.js';
 import { kserveServiceSettingsSchema } from './kserve-service-settings.js';
@@ -43,8 +42,8 @@ export class KserveModelDeployer extends KubernetesModelDeployer<KserveSettings>
     return new InferenceServiceService(init);
   }
 
-  protected buildManifest(service: KubernetesService, target: ManifestTarget): KubeObject {
-    return buildInferenceService(service.stored(), this.settings, target);
+  protected buildManifest(service: KubernetesService, target: ManifestTarget, live?: KubeObject): KubeObject {
+    return buildInferenceService(service.stored(), this.settings, target, live);
   }
 
   /** Each InferenceService with, in Standard mode, its Deployments (one list call) and the pods of those not rolled out. */
@@ -110,44 +109,65 @@ export class KserveModelDeployer extends KubernetesModelDeployer<KserveSettings>
     return predictOverHttp({ uuid: service.uuid, info, headers: info.HOST_HEADER ? { host: info.HOST_HEADER } : undefined }, request);
   }
 
-  /** End a canary: remove canaryTrafficPercent so the newest ready revision gets all traffic. */
+  /**
+   * End a canary, the new model taking all traffic. Standard mode: the canary becomes the predictor (its name, so
+   * KServe keeps its Deployment, and its model) and the canary entry goes, as KServe's API doc says (CanarySpec,
+   * pkg/apis/serving/v1beta1/inference_service.go, v0.20.0). Knative mode: canaryTrafficPercent goes, the newest
+   * ready revision gets 100%.
+   */
   protected override async performPromote(service: BaseService, timeout: number): Promise<BaseService> {
-    return this.setCanary(service, undefined, timeout, () => undefined);
+    return this.trafficPatch(service, timeout, 'promote', (live) => {
+      if (kserveModeOf(live) === 'Standard') {
+        const canary = canariesOf(live)[0];
+        if (!canary) return noCanary(service.uuid, 'promote');
+        const { minReplicas: _fixed, ...promoted } = canary.predictor;
+        return { spec: { predictor: { ...predictorOf(live), ...promoted }, canary: null } };
+      }
+      return predictorOf(live)?.canaryTrafficPercent === undefined ? undefined : { spec: { predictor: { canaryTrafficPercent: null } } };
+    });
   }
 
-  /** Pin the previous ready revision: canaryTrafficPercent 0, KServe's own rollback. */
+  /**
+   * Send all traffic back to the model served before the canary. Standard mode: the canary entry goes (its
+   * Deployment with it). Knative mode: canaryTrafficPercent 0, KServe's own rollback to the previous ready revision.
+   */
   protected override async performRollback(service: BaseService, timeout: number): Promise<BaseService> {
-    return this.setCanary(service, 0, timeout, (live) => {
-      if (rollbackTarget(live)) return undefined;
-      return new UsageError(`model server ${service.uuid} has no previous ready revision to roll back to`, {
-        code: 'NO_PREVIOUS_REVISION',
-        suggestion: 'a rollback needs a revision rolled out before the current one (deploy --replace first)',
-      });
+    return this.trafficPatch(service, timeout, 'rollback', (live) => {
+      if (kserveModeOf(live) === 'Standard') return canariesOf(live).length ? { spec: { canary: null } } : noCanary(service.uuid, 'rollback');
+      if (!rollbackTarget(live)) {
+        return new UsageError(`model server ${service.uuid} has no previous ready revision to roll back to`, {
+          code: 'NO_PREVIOUS_REVISION',
+          suggestion: 'a rollback needs a revision rolled out before the current one (deploy --replace first)',
+        });
+      }
+      return predictorOf(live)?.canaryTrafficPercent === 0 ? undefined : { spec: { predictor: { canaryTrafficPercent: 0 } } };
     });
   }
 
-  /** Set (or remove) the predictor's canaryTrafficPercent, in the spec and in the stored service config alike. */
-  private async setCanary(service: BaseService, percent: number | undefined, timeout: number, refuse: (live: KubeObject) => Error | undefined): Promise<BaseService> {
+  /**
+   * Patch the spec only, never the annotations: KServe copies them into the revision template (Knative) or the pod
+   * template of every predictor Deployment (Standard), so changing one would roll every pod. The stored service is
+   * left as the last deploy wrote it; the live facts show the canary from the spec. Then wait for active.
+   */
+  private async trafficPatch(service: BaseService, timeout: number, verb: string, patchFor: (live: KubeObject) => Record<string, unknown> | Error | undefined): Promise<BaseService> {
     const client = await this.client();
-    const current = asKserve(service);
-    const name = resourceNameFor(current.uuid);
-    const { canaryTrafficPercent: _old, ...rest } = current.config as ServiceConfig & { canaryTrafficPercent?: number };
-    const config = percent === undefined ? rest : { ...rest, canaryTrafficPercent: percent };
-    const next = this.newService({ uuid: current.uuid, config: config as ServiceConfig, flavor: this.flavor, createdAt: current.createdAt, extra: current.storedExtra() });
+    const name = resourceNameFor(service.uuid);
     const updated = await client.modify(this.resourceKind, name, (live) => {
-      const refused = refuse(live);
-      if (refused) throw refused;
-      const livePercent = (live.spec as { predictor?: { canaryTrafficPercent?: number } } | undefined)?.predictor?.canaryTrafficPercent;
-      if (livePercent === percent) return undefined;
-      return {
-        metadata: { annotations: { [SERVICE_ANNOTATION]: serviceAnnotationValue(next.stored()) } },
-        spec: { predictor: { canaryTrafficPercent: percent ?? null } },
-      };
+      const patch = patchFor(live);
+      if (patch instanceof Error) throw patch;
+      return patch;
     });
-    this.context.log(`${INFERENCE_SERVICE.kind} '${name}': canaryTrafficPercent ${percent ?? '(none: 100% to the latest revision)'}`);
-    const fresh = (await this.serviceOf(updated, client)) ?? next;
+    this.context.log(`${INFERENCE_SERVICE.kind} '${name}': ${verb} (generation ${updated.metadata.generation ?? '?'})`);
+    const fresh = (await this.serviceOf(updated, client)) ?? service;
     return timeout > 0 ? waitForServiceState(this, fresh, [ServiceState.ACTIVE], timeout) : fresh;
   }
+}
+
+function noCanary(uuid: string, verb: string): UsageError {
+  return new UsageError(`model server ${uuid} has no canary to ${verb}`, {
+    code: 'NO_CANARY',
+    suggestion: 'start one with deploy --replace -c canaryTrafficPercent=N (KServe Standard mode keeps no earlier revision to go back to)',
+  });
 }
 
 function asKserve(service: BaseService): InferenceServiceService {

@@ -51,6 +51,7 @@ export function kserveServerInfo(service: InferenceServiceService, baseUrl: stri
     REPLICAS: replicas,
     STOPPED: k.stopped ? 'true (serving.kserve.io/stop)' : '',
     CANARY_TRAFFIC_PERCENT: k.canaryTrafficPercent === undefined ? '' : String(k.canaryTrafficPercent),
+    CANARY: k.canary,
     TRAFFIC: k.traffic,
     LATEST_READY_REVISION: k.latestReadyRevision,
     LATEST_ROLLED_OUT_REVISION: k.latestRolledoutRevision,

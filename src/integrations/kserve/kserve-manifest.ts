@@ -1,32 +1,34 @@
 /**
- * The InferenceService of a service: a pure function of the service, the deployer settings and where
- * it goes, so it is tested table by table without a cluster.
+ * The InferenceService of a service: a pure function of the service, the deployer settings, where it goes and (for
+ * a `--replace`) the live resource it replaces, so it is tested table by table without a cluster.
  */
 import type { KubeObject } from '../kubernetes/kube-client.js';
 import { managedMetadata, type StoredService } from '../kubernetes/kube-labels.js';
 import type { ManifestTarget } from '../kubernetes/kubernetes-deployer.js';
 import { apiVersionOf } from '../kubernetes/resource-kind.js';
+import { SPEC_MARK_ANNOTATION, specMark } from '../kubernetes/spec-mark.js';
 import { UsageError } from '../../errors.js';
 import { parseServiceConfig } from '../../services/service-config.js';
 import { INFERENCE_SERVICE, KSERVE_DEPLOYMENT_MODE_ANNOTATION } from './kserve-kind.js';
 import { resolveKserveServiceSettings } from './kserve-service-settings.js';
-import type { KserveSettings } from './kserve-settings.js';
+import { currentModeName, type KserveSettings } from './kserve-settings.js';
+import { nextCanaryName, predictorOf, type CanaryEntry } from './kserve-canary.js';
+import { kserveModeOf, type KserveMode } from './kserve-status.js';
 
 /** The deployer settings a manifest depends on. */
 export type KserveManifestSettings = Pick<KserveSettings, 'secret' | 'serviceAccountName' | 'deploymentMode'>;
 
 /**
- * `serving.kserve.io/v1beta1` InferenceService with one predictor: `spec.predictor.model` (format,
- * storageUri, runtime, protocolVersion, resources), the replica bounds, the canary percentage and the
- * service account. Throws UsageError for invalid `-c` settings.
+ * `serving.kserve.io/v1beta1` InferenceService with one predictor: `spec.predictor.model` (format, storageUri,
+ * runtime, protocolVersion, resources), the replica bounds and the service account; the mark of its spec
+ * (spec-mark.ts) in the annotations. With `-c canaryTrafficPercent`, the new model runs beside the live one:
+ * in Standard mode as a `spec.canary[]` entry next to the live predictor (KServe 0.20's canary; it needs a live
+ * resource, so a first deploy is refused), in Knative mode as the predictor's `canaryTrafficPercent` (Knative's
+ * traffic split between the new revision and the rolled-out one). Throws UsageError for invalid `-c` settings.
  */
-export function buildInferenceService(service: StoredService, settings: KserveManifestSettings, target: ManifestTarget): KubeObject {
+export function buildInferenceService(service: StoredService, settings: KserveManifestSettings, target: ManifestTarget, live?: KubeObject): KubeObject {
   const config = parseServiceConfig(service.config);
   const s = resolveKserveServiceSettings(config);
-  if (s.canaryTrafficPercent !== undefined && settings.deploymentMode === 'RawDeployment') {
-    // KServe splits traffic between revisions only in Serverless mode (Knative keeps the revisions).
-    throw new UsageError('-c canaryTrafficPercent: canary rollouts need deploymentMode Serverless (this deployer uses RawDeployment)');
-  }
   const model = {
     modelFormat: { name: s.modelFormat },
     ...(config.modelUri ? { storageUri: config.modelUri } : {}),
@@ -35,21 +37,42 @@ export function buildInferenceService(service: StoredService, settings: KserveMa
     ...(s.resources ? { resources: s.resources } : {}),
     ...(settings.secret ? { envFrom: [{ secretRef: { name: settings.secret } }] } : {}),
   };
-  const predictor = {
-    model,
-    ...(s.minReplicas !== undefined ? { minReplicas: s.minReplicas } : {}),
-    ...(s.maxReplicas !== undefined ? { maxReplicas: s.maxReplicas } : {}),
-    ...(s.canaryTrafficPercent !== undefined ? { canaryTrafficPercent: s.canaryTrafficPercent } : {}),
-    ...(settings.serviceAccountName ? { serviceAccountName: settings.serviceAccountName } : {}),
-  };
+  const account = settings.serviceAccountName ? { serviceAccountName: settings.serviceAccountName } : {};
+  const livePredictor = live && predictorOf(live);
+  const mode: KserveMode | undefined = settings.deploymentMode ? currentModeName(settings.deploymentMode) : live && kserveModeOf(live);
+  let spec: Record<string, unknown>;
+  if (s.canaryTrafficPercent !== undefined && mode === 'Standard') {
+    if (!livePredictor) {
+      throw new UsageError('-c canaryTrafficPercent: a canary runs beside a model already deployed (KServe Standard mode)', {
+        suggestion: 'deploy the model first, then deploy --replace -c canaryTrafficPercent=N with the new one',
+      });
+    }
+    const canary: CanaryEntry = {
+      // A canary at 0% (a dark launch) still gets a pod: KServe sizes a canary by its share of the stable replicas.
+      predictor: { name: nextCanaryName(live!), model, ...account, ...(s.canaryTrafficPercent === 0 ? { minReplicas: 1 } : {}) },
+      trafficPercent: s.canaryTrafficPercent,
+    };
+    spec = { predictor: livePredictor, canary: [canary] };
+  } else {
+    spec = {
+      predictor: {
+        // A replace keeps the live predictor's name (after a promote, its Deployment is {isvc}-{name}-predictor).
+        ...(livePredictor?.name ? { name: livePredictor.name } : {}),
+        model,
+        ...(s.minReplicas !== undefined ? { minReplicas: s.minReplicas } : {}),
+        ...(s.maxReplicas !== undefined ? { maxReplicas: s.maxReplicas } : {}),
+        ...(s.canaryTrafficPercent !== undefined ? { canaryTrafficPercent: s.canaryTrafficPercent } : {}),
+        ...account,
+      },
+    };
+  }
   const managed = managedMetadata(target, service);
-  const annotations: Record<string, string> = { ...managed.annotations };
-  if (settings.deploymentMode) annotations[KSERVE_DEPLOYMENT_MODE_ANNOTATION] = settings.deploymentMode;
-  const metadata = { ...managed, annotations };
+  const annotations: Record<string, string> = { ...managed.annotations, [SPEC_MARK_ANNOTATION]: specMark(spec) };
+  if (settings.deploymentMode) annotations[KSERVE_DEPLOYMENT_MODE_ANNOTATION] = currentModeName(settings.deploymentMode);
   return {
     apiVersion: apiVersionOf(INFERENCE_SERVICE),
     kind: INFERENCE_SERVICE.kind,
-    metadata,
-    spec: { predictor },
+    metadata: { ...managed, annotations },
+    spec,
   };
 }

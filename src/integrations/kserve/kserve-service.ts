@@ -12,7 +12,10 @@ export interface KserveLiveFacts {
   liveModelUri: string;
   minReplicas?: number;
   maxReplicas?: number;
+  /** The share of the traffic the canary gets (Standard mode: the sum over spec.canary[]). */
   canaryTrafficPercent?: number;
+  /** Standard mode's canaries: "v2 10% s3://models/iris-v2" ('' without one). */
+  canary: string;
   deploymentMode: string;
   stopped: boolean;
   latestReadyRevision: string;
@@ -23,7 +26,7 @@ export interface KserveLiveFacts {
 }
 
 const KSERVE_LIVE_KEYS = [
-  'url', 'modelFormat', 'runtime', 'protocol', 'liveModelUri', 'minReplicas', 'maxReplicas', 'canaryTrafficPercent',
+  'url', 'modelFormat', 'runtime', 'protocol', 'liveModelUri', 'minReplicas', 'maxReplicas', 'canaryTrafficPercent', 'canary',
   'deploymentMode', 'stopped', 'latestReadyRevision', 'latestRolledoutRevision', 'previousRolledoutRevision', 'traffic',
 ];
 
@@ -46,6 +49,7 @@ export class InferenceServiceService extends KubernetesService {
       minReplicas: num('minReplicas'),
       maxReplicas: num('maxReplicas'),
       canaryTrafficPercent: num('canaryTrafficPercent'),
+      canary: str('canary'),
       deploymentMode: str('deploymentMode'),
       stopped: e.stopped === true,
       latestReadyRevision: str('latestReadyRevision'),

@@ -4,8 +4,13 @@ import { kubernetesSettingsShape } from '../kubernetes/kube-settings.js';
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
-/** KServe's two ways to run a predictor. */
-export const KSERVE_DEPLOYMENT_MODES = ['Serverless', 'RawDeployment'] as const;
+/** KServe's two ways to run a predictor, by their 0.20 names, then the old names KServe still reads as them. */
+export const KSERVE_DEPLOYMENT_MODES = ['Standard', 'Knative', 'RawDeployment', 'Serverless'] as const;
+
+/** A deployment mode under KServe 0.20's name (RawDeployment is Standard, Serverless is Knative: constants.go, v0.20.0). */
+export function currentModeName(mode: (typeof KSERVE_DEPLOYMENT_MODES)[number]): 'Standard' | 'Knative' {
+  return mode === 'Standard' || mode === 'RawDeployment' ? 'Standard' : 'Knative';
+}
 
 /**
  * zod schema of the `kserve` flavor's settings: the cluster settings every Kubernetes flavor has, how
@@ -31,9 +36,9 @@ export const kserveSettingsSchema = z.object({
     .optional()
     .describe("ServiceAccount the predictors run as (KServe's storage initializer reads the credentials attached to it)"),
   deploymentMode: z
-    .enum(KSERVE_DEPLOYMENT_MODES, { error: `expected ${KSERVE_DEPLOYMENT_MODES.join(' or ')}` })
+    .enum(KSERVE_DEPLOYMENT_MODES, { error: 'expected Standard or Knative (or the old names RawDeployment, Serverless)' })
     .optional()
-    .describe("Serverless (Knative, scale to zero, canary rollouts) or RawDeployment (plain Deployments); default: the cluster's"),
+    .describe("Standard (plain Deployments; old name RawDeployment) or Knative (revisions, scale to zero; old name Serverless); default: the cluster's"),
 });
 
 /** Parsed `kserve` settings. */

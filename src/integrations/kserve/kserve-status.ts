@@ -5,6 +5,7 @@ import { ServiceState } from '../../services/service-status.js';
 import { rolloutState, type DeploymentView, type PodView } from '../kubernetes/rollout-state.js';
 import { SPEC_MARK_ANNOTATION } from '../kubernetes/spec-mark.js';
 import { CONTROLLER_SILENCE_MS, silentForMs } from '../kubernetes/controller-silence.js';
+import { canariesOf, expectedPredictorDeployments, predictorDeploymentName, predictorOf } from './kserve-canary.js';
 import { KSERVE_DEPLOYMENT_MODE_ANNOTATION, KSERVE_STOP_ANNOTATION } from './kserve-kind.js';
 
 interface Condition {
@@ -48,10 +49,13 @@ export function kserveModeOf(resource: KubeObject): KserveMode {
 /**
  * An InferenceService's state, as KServe means it (pkg/apis/serving/v1beta1/inference_service_status.go, v0.20.0).
  * Standard mode: KServe's Ready follows the predictor Deployments' conditions and its observedGeneration is the
- * Deployment's, not the InferenceService's, so a replace or a start is read from the Deployments themselves: they
- * must carry the current spec mark and have rolled out (rollout-state.ts). A model KServe cannot serve
- * (modelStatus.transitionStatus InvalidSpec or BlockedByFailedLoad) is an error with its lastFailureInfo. Knative
- * mode (no Deployments of KServe's own): the Ready condition, guarded by observedGeneration.
+ * Deployment's, not the InferenceService's (PropagateRawStatus), so a deploy, replace, start, promote or rollback is
+ * read from the Deployments themselves: exactly the ones the spec asks for (the stable predictor and each canary,
+ * kserve-canary.ts), each carrying the current spec mark and rolled out (rollout-state.ts); with a canary, KServe's
+ * CanaryPredictorReady too (reconcileCanaryDeployments in pkg/controller/v1beta1/inferenceservice/components/predictor.go).
+ * A model KServe cannot serve (modelStatus.transitionStatus InvalidSpec or BlockedByFailedLoad) is an error with its
+ * lastFailureInfo. Knative mode (no Deployments of KServe's own), or an identity that may not list Deployments: the
+ * Ready condition.
  */
 export function readKserveStateWith(resource: KubeObject, workloads: { deployments: DeploymentView[]; pods: PodView[] } | undefined, now = Date.now()): ResourceState {
   const status = (resource.status ?? {}) as { conditions?: Condition[]; modelStatus?: { transitionStatus?: string; lastFailureInfo?: { reason?: string; message?: string } } };
@@ -61,46 +65,65 @@ export function readKserveStateWith(resource: KubeObject, workloads: { deploymen
     return { state: ServiceState.ERROR, lastError: `${model.transitionStatus}${info?.reason ? `: ${info.reason}` : ''}${info?.message ? `: ${info.message}` : ''}` };
   }
   const silentFor = silentForMs(resource, now);
+  const silent = silentFor >= CONTROLLER_SILENCE_MS;
   const silence = (what: string) => `${what} after ${Math.round(silentFor / 1000)} s: is the KServe controller running?`;
   if (!status.conditions?.length) {
-    return { state: ServiceState.PENDING_STARTUP, lastError: silentFor >= CONTROLLER_SILENCE_MS ? silence('the InferenceService has no status from KServe') : 'waiting for the KServe controller' };
+    return { state: ServiceState.PENDING_STARTUP, lastError: silent ? silence('the InferenceService has no status from KServe') : 'waiting for the KServe controller' };
   }
-  if (kserveModeOf(resource) === 'Knative' || !workloads) return readKserveState(resource);
-  const { deployments, pods } = workloads;
+  const standard = kserveModeOf(resource) === 'Standard';
+  if (!standard || !workloads) return readKserveState(resource, !standard);
+  const pending = (what: string, ifSilent: string): ResourceState => ({ state: ServiceState.PENDING_STARTUP, lastError: silent ? silence(ifSilent) : what });
+  const expected = expectedPredictorDeployments(resource);
+  const live = workloads.deployments.filter((d) => !d.metadata.deletionTimestamp);
+  const extra = workloads.deployments.filter((d) => !expected.includes(d.metadata.name));
+  if (extra.length > 0) return pending(`waiting for KServe to remove ${list(extra.map((d) => d.metadata.name))}`, `KServe has not removed ${list(extra.map((d) => d.metadata.name))}`);
+  const missing = expected.filter((name) => !live.some((d) => d.metadata.name === name));
+  // A fresh deploy names its Deployment only once KServe made it (rolloutState's "none yet").
+  if (missing.length > 0 && live.length > 0) return pending(`waiting for KServe to create ${list(missing)}`, `KServe has not created ${list(missing)}`);
   const mark = resource.metadata.annotations?.[SPEC_MARK_ANNOTATION];
-  const stale = deployments.filter((d) => mark && d.metadata.annotations?.[SPEC_MARK_ANNOTATION] !== mark);
+  const stale = live.filter((d) => mark && d.metadata.annotations?.[SPEC_MARK_ANNOTATION] !== mark);
   if (stale.length > 0) {
-    return {
-      state: ServiceState.PENDING_STARTUP,
-      lastError: silentFor >= CONTROLLER_SILENCE_MS ? silence('KServe has not applied the current spec to its Deployments') : `waiting for KServe to apply the current spec to ${stale.map((d) => `Deployment ${d.metadata.name}`).join(', ')}`,
-    };
+    return pending(`waiting for KServe to apply the current spec to ${list(stale.map((d) => d.metadata.name))}`, 'KServe has not applied the current spec to its Deployments');
   }
-  const podsOf = (d: DeploymentView) => pods.filter((p) => p.metadata.labels?.app === d.metadata.labels?.app);
-  const rollout = rolloutState(deployments, podsOf, 'waiting for KServe to create the predictor Deployment');
+  const podsOf = (d: DeploymentView) => workloads.pods.filter((p) => p.metadata.labels?.app === d.metadata.labels?.app);
+  const rollout = rolloutState(live, podsOf, silent ? silence('KServe has made no predictor Deployment') : 'waiting for KServe to create the predictor Deployment');
   if (rollout.state !== ServiceState.ACTIVE) return rollout;
+  if (canariesOf(resource).length > 0) {
+    const canary = status.conditions.find((c) => c.type === 'CanaryPredictorReady');
+    if (canary?.status !== 'True') return { state: ServiceState.PENDING_STARTUP, lastError: `KServe reports ${describeCondition('CanaryPredictorReady', canary)}` };
+  }
   const ready = status.conditions.find((c) => c.type === 'Ready');
-  if (ready?.status !== 'True') return { state: ServiceState.PENDING_STARTUP, lastError: `KServe reports Ready ${ready?.status ?? 'missing'}${ready?.reason ? `: ${ready.reason}` : ''}${ready?.message ? `: ${ready.message}` : ''}` };
+  if (ready?.status !== 'True') return { state: ServiceState.PENDING_STARTUP, lastError: `KServe reports ${describeCondition('Ready', ready)}` };
   return { state: ServiceState.ACTIVE, lastError: '' };
 }
 
+function list(names: string[]): string {
+  return names.map((n) => `Deployment ${n}`).join(', ');
+}
+
+function describeCondition(type: string, c: Condition | undefined): string {
+  return `${type} ${c?.status ?? 'missing'}${c?.reason ? `: ${c.reason}` : ''}${c?.message ? `: ${c.message}` : ''}`;
+}
+
 /**
- * Knative mode: the Ready condition as a service state: True -> active; False with a reason -> error with the
- * message (a "Stopped" left over from before a start is pending: the controller has not caught up);
- * otherwise (Unknown, no condition yet, or a status written for an older generation) pending_startup.
+ * The Ready condition as a service state: True -> active; False with a reason -> error with the message (a "Stopped"
+ * left over from before a start is pending: the controller has not caught up); otherwise (Unknown, no condition
+ * yet, or, with `guardGeneration`, a status written for an older generation) pending_startup. The guard is for
+ * Knative mode only: in Standard mode KServe writes the Deployment's observedGeneration there (PropagateRawStatus).
  * (Stopped by the annotation and deleting are read before this.)
  */
-export function readKserveState(resource: KubeObject): ResourceState {
+export function readKserveState(resource: KubeObject, guardGeneration = true): ResourceState {
   const status = (resource.status ?? {}) as { conditions?: Condition[]; observedGeneration?: number };
   const generation = resource.metadata.generation;
-  if (typeof status.observedGeneration === 'number' && typeof generation === 'number' && status.observedGeneration < generation) {
-    return { state: ServiceState.PENDING_STARTUP, lastError: '' };
+  if (guardGeneration && typeof status.observedGeneration === 'number' && typeof generation === 'number' && status.observedGeneration < generation) {
+    return { state: ServiceState.PENDING_STARTUP, lastError: `waiting for KServe to observe generation ${generation}` };
   }
   const ready = (status.conditions ?? []).find((c) => c.type === 'Ready');
   if (ready?.status === 'True') return { state: ServiceState.ACTIVE, lastError: '' };
   if (ready?.status === 'False' && ready.reason && ready.reason !== 'Stopped') {
     return { state: ServiceState.ERROR, lastError: ready.message ? `${ready.reason}: ${ready.message}` : ready.reason };
   }
-  return { state: ServiceState.PENDING_STARTUP, lastError: '' };
+  return { state: ServiceState.PENDING_STARTUP, lastError: ready ? `KServe reports ${describeCondition('Ready', ready)}` : '' };
 }
 
 /** status.components.predictor, with empty strings for what KServe has not written. */
@@ -131,12 +154,25 @@ export function describeTraffic(traffic: TrafficTarget[]): string {
   return traffic.map((t) => `${t.revisionName ?? '?'} ${t.percent ?? 0}%${t.latestRevision ? ' (latest)' : ''}`).join(', ');
 }
 
-/** Format, runtime, protocol, replicas, canary, URL and revisions as the resource has them now. */
+/**
+ * Format, runtime, protocol, replicas, canary, URL and revisions as the resource has them now: the canary from the
+ * spec (Standard mode: spec.canary[] and its share of the traffic; Knative mode: canaryTrafficPercent and Knative's
+ * traffic split), so a promote or rollback (which patch the spec only) shows at once.
+ */
 export function kserveLiveFacts(resource: KubeObject): Record<string, unknown> {
-  const predictor = ((resource.spec as { predictor?: Record<string, any> } | undefined)?.predictor ?? {}) as Record<string, any>;
+  const predictor = (predictorOf(resource) ?? {}) as Record<string, any>;
   const model = (predictor.model ?? {}) as Record<string, any>;
   const status = (resource.status ?? {}) as { url?: string };
   const revisions = predictorRevisions(resource);
+  const canaries = canariesOf(resource);
+  const standard = kserveModeOf(resource) === 'Standard';
+  const canaryShare = canaries.reduce((sum, c) => sum + (c.trafficPercent ?? 0), 0);
+  const name = resource.metadata.name;
+  const traffic = standard
+    ? canaries.length
+      ? [`${predictorDeploymentName(name, predictor.name)} ${100 - canaryShare}%`, ...canaries.map((c) => `${predictorDeploymentName(name, c.predictor?.name)} ${c.trafficPercent ?? 0}%`)].join(', ')
+      : ''
+    : describeTraffic(revisions.traffic);
   return {
     url: typeof status.url === 'string' ? status.url : '',
     modelFormat: String(model.modelFormat?.name ?? ''),
@@ -145,12 +181,13 @@ export function kserveLiveFacts(resource: KubeObject): Record<string, unknown> {
     liveModelUri: String(model.storageUri ?? ''),
     minReplicas: typeof predictor.minReplicas === 'number' ? predictor.minReplicas : undefined,
     maxReplicas: typeof predictor.maxReplicas === 'number' ? predictor.maxReplicas : undefined,
-    canaryTrafficPercent: typeof predictor.canaryTrafficPercent === 'number' ? predictor.canaryTrafficPercent : undefined,
+    canaryTrafficPercent: canaries.length ? canaryShare : typeof predictor.canaryTrafficPercent === 'number' ? predictor.canaryTrafficPercent : undefined,
+    canary: canaries.map((c) => `${c.predictor?.name ?? '?'} ${c.trafficPercent ?? 0}% ${String((c.predictor?.model as { storageUri?: string } | undefined)?.storageUri ?? '')}`.trim()).join(', '),
     deploymentMode: resource.metadata.annotations?.[KSERVE_DEPLOYMENT_MODE_ANNOTATION] ?? '',
     stopped: isKserveStopped(resource),
     latestReadyRevision: revisions.latestReadyRevision,
     latestRolledoutRevision: revisions.latestRolledoutRevision,
     previousRolledoutRevision: revisions.previousRolledoutRevision,
-    traffic: describeTraffic(revisions.traffic),
+    traffic,
   };
 }

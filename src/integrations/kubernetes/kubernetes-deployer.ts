@@ -52,8 +52,11 @@ export abstract class KubernetesModelDeployer<S extends KubernetesSettings = Kub
   protected abstract get resourceKind(): CustomResourceKind;
   /** A service object of this flavor's class. */
   protected abstract newService(init: ServiceInit): KubernetesService;
-  /** The full resource for a service (pure; metadata from kube-labels' managedMetadata). Validates the config. */
-  protected abstract buildManifest(service: KubernetesService, target: ManifestTarget): KubeObject;
+  /**
+   * The full resource for a service (pure; metadata from kube-labels' managedMetadata). Validates the config. `live`
+   * is the resource a `--replace` patches (a flavor whose new spec depends on the running one: KServe's canary).
+   */
+  protected abstract buildManifest(service: KubernetesService, target: ManifestTarget, live?: KubeObject): KubeObject;
   /**
    * The states of resources that are neither deleting nor stopped, read as their controller means them: a flavor
    * whose controller's status is not enough (stale right after an update) also reads the Deployments and pods the
@@ -166,8 +169,8 @@ export abstract class KubernetesModelDeployer<S extends KubernetesSettings = Kub
   }
 
   /** The resource of a new or updated service in the client's namespace. */
-  protected manifestFor(service: KubernetesService, client: KubeClient): KubeObject {
-    return this.buildManifest(service, { name: resourceNameFor(service.uuid), namespace: client.namespace });
+  protected manifestFor(service: KubernetesService, client: KubeClient, live?: KubeObject): KubeObject {
+    return this.buildManifest(service, { name: resourceNameFor(service.uuid), namespace: client.namespace }, live);
   }
 
   private async waitFor(service: BaseService, states: string[], timeout: number): Promise<BaseService> {
@@ -192,14 +195,17 @@ export abstract class KubernetesModelDeployer<S extends KubernetesSettings = Kub
     const client = await this.client();
     const current = asKubernetes(service);
     const next = this.newService({ uuid: current.uuid, config, flavor: this.flavor, createdAt: current.createdAt, extra: current.storedExtra() });
-    const desired = this.manifestFor(next, client);
-    const updated = await client.modify(this.resourceKind, desired.metadata.name, (live) => ({
-      metadata: {
-        labels: mergePatchFor(ownLabels(live.metadata.labels, desired.metadata.labels), desired.metadata.labels ?? {}),
-        annotations: { ...desired.metadata.annotations, ...Object.fromEntries(this.updateClearsAnnotations().map((k) => [k, null])) },
-      },
-      spec: mergePatchFor(live.spec ?? {}, desired.spec ?? {}),
-    }));
+    // Built from the live resource (a bad -c value throws before any patch is sent: nothing changes).
+    const updated = await client.modify(this.resourceKind, resourceNameFor(next.uuid), (live) => {
+      const desired = this.manifestFor(next, client, live);
+      return {
+        metadata: {
+          labels: mergePatchFor(ownLabels(live.metadata.labels, desired.metadata.labels), desired.metadata.labels ?? {}),
+          annotations: { ...desired.metadata.annotations, ...Object.fromEntries(this.updateClearsAnnotations().map((k) => [k, null])) },
+        },
+        spec: mergePatchFor(live.spec ?? {}, desired.spec ?? {}),
+      };
+    });
     this.context.log(`updated ${this.resourceKind.kind} '${updated.metadata.name}' (generation ${updated.metadata.generation ?? '?'})`);
     return this.waitFor((await this.serviceOf(updated, client)) ?? next, [ServiceState.ACTIVE], timeout);
   }
