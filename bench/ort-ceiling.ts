@@ -14,6 +14,8 @@ export interface OrtWindow {
   runsPerS: number;
   p50Ms: number;
   p99Ms: number;
+  /** CPU of this process over the window, % of one core (onnxruntime's spinning threads included). */
+  cpuPct: number;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -43,6 +45,7 @@ async function main(): Promise<void> {
   const results: OrtWindow[] = [];
   for (let w = 0; w < windows; w++) {
     const latencies: number[] = [];
+    const cpu0 = process.cpuUsage();
     const start = performance.now();
     const end = start + seconds * 1000;
     // Bounded by time and by count.
@@ -54,8 +57,10 @@ async function main(): Promise<void> {
       if (t1 >= end) break;
     }
     const elapsed = (performance.now() - start) / 1000;
+    const cpu = process.cpuUsage(cpu0);
     latencies.sort((a, b) => a - b);
-    results.push({ runs: latencies.length, runsPerS: latencies.length / elapsed, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) });
+    const cpuPct = (100 * (cpu.user + cpu.system)) / 1e6 / elapsed;
+    results.push({ runs: latencies.length, runsPerS: latencies.length / elapsed, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), cpuPct });
   }
   await session.release();
   process.stdout.write(`${JSON.stringify({ windows: results })}\n`);

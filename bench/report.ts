@@ -8,7 +8,7 @@ import { REPO_ROOT } from './project.js';
 import { LOOKUP_ARGS, type ScaleResult } from './scale.js';
 import type { SeldonFindResult } from './seldon-find.js';
 import type { ClusterDeployFigure, ClusterDeployResult } from './cluster-deploy.js';
-import { fmt, formatSummary } from './stats.js';
+import { fmt, formatSummary, ratio, type Summary } from './stats.js';
 import type { LoadPoint, ThroughputResult } from './throughput.js';
 
 /** Where and on what the bench ran. */
@@ -67,6 +67,8 @@ export function describeMachine(): Machine {
   };
 }
 
+const ratioOf = (a: { rps: Summary } | undefined, b: { rps: Summary } | undefined) => ratio(a?.rps, b?.rps);
+
 const ok = <T extends object>(r: T | { error: string } | undefined): T | undefined => (r && !('error' in r) ? (r as T) : undefined);
 
 /** Judge the issue's targets on the measured figures (none is asserted; they are reported). */
@@ -81,13 +83,18 @@ export function judgeTargets(results: Omit<BenchResults, 'targets' | 'durationS'
   add('CLI `flavor list` / bare `node -e 0`', cli?.flavorListOverNode, '×', '≤ 2.5×', (v) => v <= 2.5);
   add('shell completion call (uuids of 1,000 services) / `zenml --help`', cli?.completionOverHelp, '×', '< 1.5×', (v) => v < 1.5);
   add('deploy → first prediction (local)', deploy?.local.total.median, ' ms', '< 1000 ms', (v) => v < 1000);
-  add('served /invocations req/s (batching on, 32 conn) / in-process runs/s', tp?.overCeiling['batching.invocations'], '×', '≥ 0.33×', (v) => v >= 1 / 3);
-  add('served v2 req/s (batching on, 32 conn) / in-process runs/s', tp?.overCeiling['batching.v2'], '×', '≥ 0.33×', (v) => v >= 1 / 3);
-  add('wrk: served /invocations req/s (32 conn) / in-process runs/s', tp?.overCeiling['wrk.invocations'], '×', '≥ 0.4×', (v) => v >= 0.4);
-  add('wrk: served v2 JSON req/s (32 conn) / in-process runs/s', tp?.overCeiling['wrk.v2'], '×', '≥ 0.4×', (v) => v >= 0.4);
-  add('wrk: served v2 binary tensors req/s (32 conn) / in-process runs/s', tp?.overCeiling['wrk.v2Binary'], '×', '≥ 0.5×', (v) => v >= 0.5);
-  add('wrk: v2 binary tensors req/s / v2 JSON req/s, 256 rows per request (32 conn)', tp?.binaryOverJsonBatch, '×', '> 1×', (v) => v > 1);
-  add('gRPC ModelInfer calls/s (32 concurrent) / in-process runs/s', tp?.overCeiling['grpc'], '×', '≥ 0.5×', (v) => v >= 0.5);
+  // Each served figure against its serial limit in the same run (bench/floors.ts): one event loop answering with the
+  // floor's cost and running onnxruntime in series.
+  const over = tp?.overLimit ?? {};
+  const wrkPoints = tp?.wrk && 'points' in tp.wrk ? tp.wrk.points : undefined;
+  add('wrk: served /invocations / serial limit (node http floor ⊕ onnxruntime)', over['wrk.invocations'], '×', '≥ 0.9×', (v) => v >= 0.9);
+  add('wrk: served v2 JSON / serial limit (node http floor ⊕ onnxruntime)', over['wrk.v2'], '×', '≥ 0.9×', (v) => v >= 0.9);
+  add('wrk: served v2 binary tensors / serial limit (node http floor ⊕ onnxruntime)', over['wrk.v2Binary'], '×', '≥ 0.9×', (v) => v >= 0.9);
+  add('wrk: v2 binary req/s / v2 JSON req/s, one row', ratioOf(wrkPoints?.v2Binary, wrkPoints?.v2), '×', '≥ 1×', (v) => v >= 1);
+  add('wrk: v2 binary rows/s / v2 JSON rows/s, 256 rows per request', tp?.binaryOverJsonBatch, '×', '≥ 3.5×', (v) => v >= 3.5);
+  add('h2load: served gRPC ModelInfer / serial limit (node http2 gRPC floor ⊕ onnxruntime)', over['grpc'], '×', '≥ 0.8×', (v) => v >= 0.8);
+  const grpcServed = tp?.grpcH2load && 'rps' in tp.grpcH2load ? tp.grpcH2load : undefined;
+  add('served gRPC ModelInfer (h2load) / served v2 JSON (wrk)', ratioOf(grpcServed, wrkPoints?.v2), '×', '≥ 1×', (v) => v >= 1);
   add('served /invocations req/s / `mlflow models serve` (32 conn)', tp?.peers?.localOverMlflowServe, '×', '≥ 10×', (v) => v >= 10);
   add('idle model server RSS / bare node with one onnxruntime session', scale?.idleRssOverFloor, '×', '≤ 1.1×', (v) => v <= 1.1);
   const at10k = scale?.find.find((p) => p.services === 10000);
@@ -126,6 +133,42 @@ function loadRows(label: string, points: LoadPoint[] | { skipped: string } | und
       p.non2xx + p.errors > 0 ? `${p.non2xx} non-2xx, ${p.errors} errors` : '',
     ]),
   );
+}
+
+/** The floors, serial limits and ratios of the throughput figure, as a Markdown table. */
+function limitsTable(tp: ThroughputResult): string[] {
+  const f = tp.floors;
+  if (!f) return [];
+  const cell = (p: { rps: Summary } | { skipped: string } | undefined) => (p && 'rps' in p ? formatSummary(p.rps) : (skipped(p) ?? '—'));
+  const wrk = tp.wrk && 'points' in tp.wrk ? tp.wrk.points : undefined;
+  const limit = (v: number | undefined) => (v === undefined ? '—' : `${fmt(v)} req/s`);
+  const lim = tp.limits ?? { http: undefined, http2: undefined, grpcJs: undefined };
+  const o = tp.overLimit ?? {};
+  const limCpu = tp.limitsPerCpu ?? { http: undefined, http2: undefined, grpcJs: undefined };
+  const oc = tp.overLimitPerCpu ?? {};
+  // Requests per CPU-second of the server: what it did with the share of a core the machine gave it.
+  const perCpu = (p: { rps: Summary; serverCpu?: Summary } | { skipped: string } | undefined) =>
+    p && 'rps' in p && p.serverCpu?.median ? `${fmt((100 * p.rps.median) / p.serverCpu.median)} (${fmt(p.serverCpu.median)}% CPU)` : '';
+  const ortCpu = tp.ceiling.runsPerCpuS ? fmt(tp.ceiling.runsPerCpuS.median) : '';
+  const served = (label: string, p: Parameters<typeof cell>[0], l: number | undefined, r: number | undefined, lc: number | undefined, rc: number | undefined) =>
+    row([label, cell(p), limit(l), x(r), perCpu(p as never), lc === undefined ? '—' : fmt(lc), x(rc)]);
+  return [
+    '',
+    `Floors and serial limits (same run; HTTP under wrk, 32 connections; gRPC under ${f.h2load ?? 'h2load'}, 8 connections × 4 streams; one row). Serial limit = 1 / (1/floor + 1/onnxruntime), from req/s and from requests per CPU-second of the server:`,
+    '',
+    row(['Path', 'req/s', 'Serial limit', 'Ratio', 'req per server CPU-s', 'Serial limit per CPU-s', 'Ratio per CPU-s']),
+    row(['---', '---', '---', '---', '---', '---', '---']),
+    row([`nginx ${f.nginxVersion ?? ''}, one worker, fixed 20-byte JSON (the machine's HTTP limit)`, cell(f.nginx), '', '', perCpu(f.nginx as never), '', '']),
+    row(['bare node `http`, reading the body, same 20 bytes (node HTTP floor)', cell(f.nodeHttp), '', '', perCpu(f.nodeHttp as never), '', '']),
+    row(['onnxruntime in-process `run`, one row', formatSummary(tp.ceiling.runsPerS), '', '', ortCpu, '', '']),
+    row(['bare node `http2`, gRPC framing and trailers, fixed ModelInferResponse (node HTTP/2 floor)', cell(f.nodeHttp2Grpc), '', '', perCpu(f.nodeHttp2Grpc as never), '', '']),
+    row(['bare grpc-js, the same fixed answer', cell(f.grpcJs), '', '', perCpu(f.grpcJs as never), '', '']),
+    served('served `/invocations`', wrk?.invocations, lim.http, o['wrk.invocations'], limCpu.http, oc['wrk.invocations']),
+    served('served v2 JSON', wrk?.v2, lim.http, o['wrk.v2'], limCpu.http, oc['wrk.v2']),
+    served('served v2 binary tensors', wrk?.v2Binary, lim.http, o['wrk.v2Binary'], limCpu.http, oc['wrk.v2Binary']),
+    served('served gRPC ModelInfer (raw contents)', tp.grpcH2load, lim.http2, o['grpc'], limCpu.http2, oc['grpc']),
+    row(['… against grpc-js\'s serial limit', '', limit(lim.grpcJs), x(o['grpc.overGrpcJs']), '', limCpu.grpcJs === undefined ? '—' : fmt(limCpu.grpcJs), x(oc['grpc.overGrpcJs'])]),
+  ];
 }
 
 /** The short Markdown report printed at the end of a run. */
@@ -212,6 +255,7 @@ export function markdownReport(r: BenchResults): string {
     }
   }
 
+  if (tp) out.push(...limitsTable(tp));
   if (tp) {
     out.push('', `Throughput (${tp.repeats} × ${tp.durationS} s per point; requests/s count 2xx answers only):`, '');
     out.push(

@@ -15,6 +15,8 @@ import { startMlflowServe, startMlserver, trainMlflowModel, trainMlserverModel, 
 import { ratio, summarize, type Summary } from './stats.js';
 import { findGhz, runGhz } from './ghz.js';
 import { reapedChildrenCpuSeconds, runWrk, wrkVersion, WRK_HINT, type WrkRun, type WrkTarget } from './wrk.js';
+import { checkGrpcOk, grpcInferBody, h2Point, serialLimit, startFloorServer, startNginx, type FloorServer, type H2Point } from './floors.js';
+import { h2loadVersion, H2LOAD_HINT } from './h2load.js';
 
 /** One connection count against one endpoint. */
 export interface LoadPoint {
@@ -34,6 +36,8 @@ export interface LoadPoint {
 /** The in-process ceiling. */
 export interface Ceiling {
   runsPerS: Summary;
+  /** Runs per CPU-second of the measuring process (its onnxruntime threads included). */
+  runsPerCpuS?: Summary;
   p50: Summary;
   p99: Summary;
 }
@@ -72,6 +76,34 @@ export interface ThroughputResult {
   binaryOverJsonBatch?: number;
   /** Served requests/s over in-process runs/s, per variant, at the highest connection count (`wrk.*`: wrk's figures). */
   overCeiling: Record<string, number | undefined>;
+  /**
+   * The machine's limits, measured in this run with the same load generators: nginx and bare node:http under wrk
+   * (32 connections, one row's worth of JSON), bare node:http2 with gRPC framing and bare grpc-js under h2load
+   * (8 connections × 4 streams). bench/floors.ts.
+   */
+  floors?: {
+    nginx: LoadPoint | Skipped;
+    nginxVersion?: string;
+    nodeHttp: LoadPoint | Skipped;
+    nodeHttp2Grpc: H2Point | Skipped;
+    grpcJs: H2Point | Skipped;
+    h2load?: string;
+  };
+  /** Serial limits of one event loop, 1 / (1/floor + 1/onnxruntime), req/s: `http`, `http2` and `grpcJs` floors. */
+  limits?: Record<'http' | 'http2' | 'grpcJs', number | undefined>;
+  /**
+   * The same limits and ratios per CPU-second of the server (req/s over its CPU share): on a machine shared with
+   * other work a server gets what the scheduler gives it, and requests per CPU-second are what it does with that.
+   */
+  limitsPerCpu?: Record<'http' | 'http2' | 'grpcJs', number | undefined>;
+  overLimitPerCpu?: Record<string, number | undefined>;
+  /** Served gRPC ModelInfer under h2load (raw contents, one row), the same shape as the gRPC floors. */
+  grpcH2load?: H2Point | Skipped;
+  /**
+   * Each served figure over its serial limit: `wrk.invocations`, `wrk.v2`, `wrk.v2Binary` over `limits.http`;
+   * `grpc` (h2load) over `limits.http2` and `grpc.overGrpcJs` over `limits.grpcJs`.
+   */
+  overLimit?: Record<string, number | undefined>;
   peers?: {
     mlflowServe: LoadPoint[] | Skipped;
     mlserver: LoadPoint[] | Skipped;
@@ -188,6 +220,57 @@ async function grpcPoints(target: string, pid: number, options: BenchOptions, lo
   return points;
 }
 
+const GRPC_PATH = '/inference.GRPCInferenceService/ModelInfer';
+
+/** Runs `measure` against a floor server, stopping it afterwards; a server that cannot start is a skipped point. */
+async function withFloor<T>(start: () => Promise<FloorServer | undefined>, absent: string, measure: (s: FloorServer) => Promise<T>): Promise<T | Skipped> {
+  let server: FloorServer | undefined;
+  try {
+    server = await start();
+    if (!server) return { skipped: absent };
+    return await measure(server);
+  } catch (error) {
+    return { skipped: (error as Error).message.slice(0, 800) };
+  } finally {
+    await server?.stop();
+  }
+}
+
+/** The floors of this machine (bench/floors.ts), each server alone on the machine while it is loaded. */
+async function measureFloors(options: BenchOptions, log: (m: string) => void): Promise<NonNullable<ThroughputResult['floors']>> {
+  const top = options.connections[options.connections.length - 1]!;
+  const json = { 'content-type': 'application/json' };
+  const body = [Buffer.from(v2Bodies(ROWS, 'input', 'FP32')[0]!)];
+  const wrk = wrkVersion();
+  const h2load = h2loadVersion();
+  let nginxVersion: string | undefined;
+  const httpFloor = (start: () => Promise<FloorServer | undefined>, absent: string, label: string) =>
+    wrk ? withFloor(start, absent, (s) => wrkPoint({ url: `http://127.0.0.1:${s.port}/`, bodies: body, headers: json, pid: s.pid }, top, options, log, label)) : Promise.resolve({ skipped: WRK_HINT });
+  const grpcFloor = async (mode: 'h2grpc' | 'grpcjs', label: string) => {
+    if (!h2load) return { skipped: H2LOAD_HINT };
+    return withFloor(() => startFloorServer(mode), '', async (s) => {
+      const target = { url: `http://127.0.0.1:${s.port}${GRPC_PATH}`, body: grpcInferBody(ROWS[0]!), pid: s.pid };
+      await checkGrpcOk(target.url, target.body);
+      const point = await h2Point(target, options.duration, options.repeats);
+      log(`h2load ${label}: ${Math.round(point.rps.median)} calls/s, mean ${point.meanMs.median} ms, server CPU ${point.serverCpu?.median}%, h2load CPU ${point.clientCpu.median}%`);
+      return point;
+    });
+  };
+  const nginx = await httpFloor(
+    async () => {
+      const s = await startNginx();
+      nginxVersion = s?.version;
+      return s;
+    },
+    'nginx is not installed (Debian/Ubuntu: `sudo apt-get install -y nginx-light`)',
+    'nginx floor',
+  );
+  const nodeHttp = await httpFloor(() => startFloorServer('http'), '', 'node http floor');
+  const nodeHttp2Grpc = await grpcFloor('h2grpc', 'node http2 gRPC floor');
+  const grpcJs = await grpcFloor('grpcjs', 'grpc-js floor');
+  return { nginx, nginxVersion, nodeHttp, nodeHttp2Grpc, grpcJs, h2load };
+}
+
 /** The in-process ceiling, in a child process so it has a runtime of its own. */
 async function measureCeiling(options: BenchOptions): Promise<Ceiling> {
   const r = await runChild(
@@ -196,9 +279,10 @@ async function measureCeiling(options: BenchOptions): Promise<Ceiling> {
     { cwd: REPO_ROOT, env: process.env, timeoutMs: (options.ortSeconds * Math.max(3, options.repeats) + 60) * 1000 },
   );
   if (r.code !== 0) throw new Error(`ort-ceiling failed: ${r.stderr.slice(-1500)}`);
-  const { windows } = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { windows: { runsPerS: number; p50Ms: number; p99Ms: number }[] };
+  const { windows } = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { windows: { runsPerS: number; p50Ms: number; p99Ms: number; cpuPct: number }[] };
   return {
     runsPerS: summarize(windows.map((w) => w.runsPerS), 'runs/s'),
+    runsPerCpuS: summarize(windows.map((w) => w.runsPerS / (w.cpuPct / 100)), 'runs/CPU-s'),
     p50: summarize(windows.map((w) => w.p50Ms), 'ms'),
     p99: summarize(windows.map((w) => w.p99Ms), 'ms'),
   };
@@ -216,6 +300,8 @@ export async function measureThroughput(
 ): Promise<ThroughputResult> {
   const ceiling = await measureCeiling(options);
   log(`in-process onnxruntime: ${Math.round(ceiling.runsPerS.median)} runs/s`);
+  const floors = await measureFloors(options, log);
+  let grpcH2load: H2Point | Skipped = { skipped: floors.h2load ? 'not measured' : H2LOAD_HINT };
 
   await project.zenml(['model-deployer', 'register', 'bench-batch', '--flavor', 'local', '-c', 'batching.enabled=true']);
   await project.zenml(['model-deployer', 'register', 'bench-nobatch', '--flavor', 'local', '-c', 'batching.enabled=false']);
@@ -255,6 +341,12 @@ export async function measureThroughput(
       }
       if (key === 'batching') {
         grpc = d.grpcTarget ? await grpcPoints(d.grpcTarget, d.pid, options, log) : { skipped: 'the server has no gRPC listener (GRPC_URL is empty)' };
+        if (d.grpcTarget && floors.h2load) {
+          const target = { url: `http://${d.grpcTarget}${GRPC_PATH}`, body: grpcInferBody(ROWS[0]!), pid: d.pid };
+          await checkGrpcOk(target.url, target.body);
+          grpcH2load = await h2Point(target, options.duration, options.repeats);
+          log(`h2load served gRPC ModelInfer: ${Math.round(grpcH2load.rps.median)} calls/s, mean ${grpcH2load.meanMs.median} ms, server CPU ${grpcH2load.serverCpu?.median}%`);
+        }
       }
     } finally {
       await project.remove(deployer, d.uuid, d.pid);
@@ -272,7 +364,47 @@ export async function measureThroughput(
   }
   overCeiling['grpc'] = ratio(at(grpc, top), ceiling.runsPerS);
   const binaryOverJsonBatch = 'points' in wrkResult ? ratio(wrkResult.points.v2BinaryBatch?.rps, wrkResult.points.v2Batch?.rps) : undefined;
-  const result: ThroughputResult = { durationS: options.duration, repeats: options.repeats, ceiling, local, wrk: wrkResult, grpc, grpcClient, overCeiling, binaryOverJsonBatch };
+  const wrkPoints = 'points' in wrkResult ? wrkResult.points : {};
+  // The limits and ratios from one measure of a point: its req/s, or its req/s per CPU-second of the server (req/s
+  // over the share of a core it got).
+  const limitsBy = (measure: (p: LoadPoint | H2Point | Skipped | undefined) => number | undefined, ort: number | undefined) => {
+    const limits = {
+      http: serialLimit(measure(floors.nodeHttp), ort),
+      http2: serialLimit(measure(floors.nodeHttp2Grpc), ort),
+      grpcJs: serialLimit(measure(floors.grpcJs), ort),
+    };
+    const over = (p: LoadPoint | H2Point | Skipped | undefined, limit: number | undefined) => {
+      const value = measure(p);
+      return value !== undefined && limit ? Math.round((100 * value) / limit) / 100 : undefined;
+    };
+    const ratios: Record<string, number | undefined> = {
+      'wrk.invocations': over(wrkPoints.invocations, limits.http),
+      'wrk.v2': over(wrkPoints.v2, limits.http),
+      'wrk.v2Binary': over(wrkPoints.v2Binary, limits.http),
+      grpc: over(grpcH2load, limits.http2),
+      'grpc.overGrpcJs': over(grpcH2load, limits.grpcJs),
+    };
+    return { limits, ratios };
+  };
+  const byRps = limitsBy((p) => (p && 'rps' in p ? p.rps.median : undefined), ceiling.runsPerS.median);
+  const byCpu = limitsBy((p) => (p && 'rps' in p && p.serverCpu?.median ? (100 * p.rps.median) / p.serverCpu.median : undefined), ceiling.runsPerCpuS?.median);
+  const result: ThroughputResult = {
+    durationS: options.duration,
+    repeats: options.repeats,
+    ceiling,
+    floors,
+    limits: byRps.limits,
+    limitsPerCpu: byCpu.limits,
+    local,
+    wrk: wrkResult,
+    grpc,
+    grpcClient,
+    grpcH2load,
+    overCeiling,
+    overLimit: byRps.ratios,
+    overLimitPerCpu: byCpu.ratios,
+    binaryOverJsonBatch,
+  };
   if (!options.peers) return result;
 
   const mlflowServe = await withPeer('mlflow models serve', python?.mlflow ? undefined : python?.problems.mlflow, async () => {

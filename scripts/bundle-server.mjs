@@ -1,6 +1,6 @@
 // Bundles the model server (dist/server/main.js and the cluster workers' dist/server/worker-main.js) into
 // dist/server/bundle/. An idle server then holds a few minified files instead of ~40 of our modules plus all of
-// zod, grpc-js and protobufjs as separate node_modules files: less memory per server (see bench/README.md,
+// zod and protobufjs as separate node_modules files: less memory per server (see bench/README.md,
 // "Idle server memory"). gRPC stays a lazily loaded chunk. The unbundled dist/server/ stays for the public API.
 import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';

@@ -3,9 +3,11 @@
  *
  * Why it is on by default (config `batching.enabled: true`, maxBatchSize 32, maxWaitMs 2): onnxruntime-node runs a
  * session synchronously on the event loop, so each run has a fixed cost that batching amortises, and under load
- * requests pile up behind the running one anyway. A lone request never waits: when nothing is running and nothing
- * is queued it is dispatched at once, so low-load latency is the same as without batching. Only requests that
- * arrive while a run is in flight are queued; they go out as soon as that run finishes, or after maxWaitMs, or when
+ * requests pile up behind the running one anyway. A lone request waits for nothing but the end of the current
+ * event-loop turn (one setImmediate, microseconds): requests that arrived in the same turn — the streams one read
+ * of an HTTP/2 connection carries, the connections one poll wakes up for — then go out in one run and are answered
+ * in the same tick, so HTTP/2 sends their answers in one write instead of one write each. Requests that arrive
+ * while a run is in flight are queued; they go out as soon as that run finishes, or after maxWaitMs, or when
  * maxBatchSize rows are waiting, whichever comes first.
  */
 import { allocateLike } from './dtypes.js';
@@ -75,6 +77,7 @@ export function createBatcher(options: BatcherOptions): Batcher {
   const queue: Pending[] = [];
   let running = 0;
   let timer: NodeJS.Timeout | undefined;
+  let immediate: NodeJS.Immediate | undefined;
 
   const runGroup = async (group: Pending[]): Promise<void> => {
     running += 1;
@@ -111,7 +114,9 @@ export function createBatcher(options: BatcherOptions): Batcher {
 
   const flush = (): void => {
     if (timer !== undefined) clearTimeout(timer);
+    if (immediate !== undefined) clearImmediate(immediate);
     timer = undefined;
+    immediate = undefined;
     while (queue.length > 0) {
       const head = queue.shift()!;
       const group = [head];
@@ -139,9 +144,9 @@ export function createBatcher(options: BatcherOptions): Batcher {
       }
       return new Promise<TensorMap>((resolve, reject) => {
         const pending: Pending = { feeds, rows, key: stackKey(feeds), resolve, reject };
-        if (running === 0 && queue.length === 0) return void runGroup([pending]);
         queue.push(pending);
         if (queuedRows() >= options.maxBatchSize) flush();
+        else if (running === 0) immediate ??= setImmediate(flush);
         else if (timer === undefined) timer = setTimeout(flush, options.maxWaitMs);
       });
     },

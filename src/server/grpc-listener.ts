@@ -1,7 +1,7 @@
 /**
  * The gRPC port of one serving process: a plain node:net listener (shared across cluster workers like the HTTP
- * port) that loads grpc-js on its first connection and hands every connection to it. An idle server thus holds
- * the port for the price of a socket, not of grpc-js and the parsed .proto (about 9 MiB of RSS).
+ * port) that loads the gRPC server (grpc-server.ts) on its first connection and hands every connection to it. An
+ * idle server thus holds the port for the price of a socket, not of protobufjs and the parsed .proto.
  */
 import { createServer, type Socket } from 'node:net';
 import type { GrpcService } from './grpc-server.js';
@@ -23,7 +23,7 @@ export function listenGrpc(ctx: ServerContext, host: string, port: number): Prom
   const listener = createServer({ noDelay: true });
   let service: Promise<GrpcService> | undefined;
   listener.on('connection', (socket: Socket) => {
-    // A client that goes away before grpc-js takes over must not crash the process with an unhandled 'error'.
+    // A client that goes away before the HTTP/2 session takes over must not crash the process with an unhandled 'error'.
     socket.on('error', () => undefined);
     service ??= import('./grpc-server.js').then((m) => m.createGrpcService(ctx));
     service.then(

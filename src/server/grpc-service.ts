@@ -3,9 +3,9 @@
  * REST endpoints (they share the server context and v2-infer.ts), with errors as gRPC status codes.
  */
 import { randomUUID } from 'node:crypto';
-import { status, type handleUnaryCall, type Metadata, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { checkAuthorization, userTokens } from './auth.js';
 import { v2Datatype } from './dtypes.js';
+import { Status, type StatusCode } from './grpc-status.js';
 import { RequestError } from './http-util.js';
 import { withModel, type ServerContext } from './server-context.js';
 import { contentsValues, toContents, type TensorContents } from './grpc-tensors.js';
@@ -15,61 +15,48 @@ import { EXTENSIONS, modelMetadata, ready, SERVER_NAME } from './v2-protocol.js'
 
 type Access = 'open' | 'user';
 
-/** What a handler learns about the call for its metrics. */
-interface CallInfo {
+/** What a handler learns about the call, for its metrics. */
+export interface CallInfo {
+  /** The model the call names ('' until known). */
   model: string;
 }
 
 type Body = (request: any, info: CallInfo) => Promise<unknown>;
 
+/** One unary method: its metrics endpoint name and its handler (auth included). */
+export interface GrpcMethod {
+  /** The `endpoint` label of its metrics, shared with the REST twin (v2_infer). */
+  endpoint: string;
+  /** Checks the token when the method needs one, then answers the decoded request with a plain reply object. */
+  run(request: unknown, authorization: string | undefined, info: CallInfo): Promise<unknown>;
+}
+
 // The HTTP statuses handlers throw, as the gRPC codes the v2 spec and clients expect.
-const CODES: Record<number, status> = {
-  400: status.INVALID_ARGUMENT,
-  401: status.UNAUTHENTICATED,
-  404: status.NOT_FOUND,
-  413: status.RESOURCE_EXHAUSTED,
-  422: status.INVALID_ARGUMENT,
-  503: status.UNAVAILABLE,
+const CODES: Record<number, StatusCode> = {
+  400: Status.INVALID_ARGUMENT,
+  401: Status.UNAUTHENTICATED,
+  404: Status.NOT_FOUND,
+  413: Status.RESOURCE_EXHAUSTED,
+  422: Status.INVALID_ARGUMENT,
+  503: Status.UNAVAILABLE,
 };
 
-function codeOf(err: unknown): status {
-  return err instanceof RequestError ? (CODES[err.status] ?? status.INTERNAL) : status.INTERNAL;
+/** A handler's failure as a gRPC status and message (anything but a RequestError is INTERNAL). */
+export function grpcError(err: unknown): { code: StatusCode; message: string } {
+  if (err instanceof RequestError) return { code: CODES[err.status] ?? Status.INTERNAL, message: err.message };
+  return { code: Status.INTERNAL, message: `internal error: ${(err as Error)?.message ?? String(err)}` };
 }
 
-function messageOf(err: unknown): string {
-  return err instanceof RequestError ? err.message : `internal error: ${(err as Error)?.message ?? String(err)}`;
-}
+/** The model label of a call's metrics: only served model names become label values, as over HTTP. */
+export const metricModel = (ctx: ServerContext, model: string) => (model === '' || ctx.registry.get(model) ? model : '(unknown)');
 
-// First value of a metadata key, as a string (binary keys end in -bin and are never an authorization).
-function first(metadata: Metadata, key: string): string | undefined {
-  const [value] = metadata.get(key);
-  return typeof value === 'string' ? value : undefined;
-}
-
-/** Wraps a handler body: auth, in-flight count (so a graceful stop waits for it), metrics, errors as statuses. */
-function unary(ctx: ServerContext, endpoint: string, access: Access, body: Body): handleUnaryCall<any, any> {
-  return (call, callback) => {
-    const started = performance.now();
-    const info: CallInfo = { model: '' };
-    ctx.state.inflight += 1;
-    const finish = (code: status, reply?: unknown, err?: unknown) => {
-      ctx.state.inflight -= 1;
-      // Only served model names become label values, as over HTTP.
-      const model = info.model === '' || ctx.registry.get(info.model) ? info.model : '(unknown)';
-      ctx.metrics.observeRequest(model, endpoint, status[code], (performance.now() - started) / 1000, 'grpc');
-      if (code === status.OK) callback(null, reply);
-      else callback({ code, details: messageOf(err) });
-    };
-    const run = async () => {
-      if (access === 'user') checkAuthorization(first(call.metadata, 'authorization'), userTokens(ctx.config));
-      return body(call.request, info);
-    };
-    run().then(
-      (reply) => finish(status.OK, reply),
-      (err: unknown) => finish(codeOf(err), undefined, err),
-    );
-  };
-}
+const method = (ctx: ServerContext, endpoint: string, access: Access, body: Body): GrpcMethod => ({
+  endpoint,
+  async run(request, authorization, info) {
+    if (access === 'user') checkAuthorization(authorization, userTokens(ctx.config));
+    return body(request, info);
+  },
+});
 
 interface GrpcInput {
   name: string;
@@ -115,22 +102,22 @@ const modelName = (request: { name?: string; model_name?: string }) => {
 // proto3 has no "absent" string: an empty version means "whatever version is served", as in the spec.
 const versionOf = (v: string) => (v === '' ? undefined : v);
 
-/** The service implementation for one server context. */
-export function grpcHandlers(ctx: ServerContext): UntypedServiceImplementation {
+/** The methods of inference.GRPCInferenceService for one server context, by name. */
+export function grpcMethods(ctx: ServerContext): Record<string, GrpcMethod> {
   return {
-    ServerLive: unary(ctx, 'v2_live', 'open', async () => ({ live: true })),
-    ServerReady: unary(ctx, 'v2_ready', 'open', async () => ({ ready: ready(ctx) })),
-    ModelReady: unary(ctx, 'v2_model_ready', 'open', async (request: { name: string; version: string }, info) => {
+    ServerLive: method(ctx, 'v2_live', 'open', async () => ({ live: true })),
+    ServerReady: method(ctx, 'v2_ready', 'open', async () => ({ ready: ready(ctx) })),
+    ModelReady: method(ctx, 'v2_model_ready', 'open', async (request: { name: string; version: string }, info) => {
       info.model = modelName(request);
       await withModel(ctx, info.model, versionOf(request.version), async () => undefined);
       return { ready: !ctx.state.shuttingDown };
     }),
-    ServerMetadata: unary(ctx, 'v2_server_metadata', 'user', async () => ({ name: SERVER_NAME, version: ctx.version, extensions: EXTENSIONS })),
-    ModelMetadata: unary(ctx, 'v2_model_metadata', 'user', async (request: { name: string; version: string }, info) => {
+    ServerMetadata: method(ctx, 'v2_server_metadata', 'user', async () => ({ name: SERVER_NAME, version: ctx.version, extensions: EXTENSIONS })),
+    ModelMetadata: method(ctx, 'v2_model_metadata', 'user', async (request: { name: string; version: string }, info) => {
       info.model = modelName(request);
       return withModel(ctx, info.model, versionOf(request.version), async (lease) => modelMetadata(lease.model));
     }),
-    ModelInfer: unary(ctx, 'v2_infer', 'user', async (request: GrpcInferRequest, info) => {
+    ModelInfer: method(ctx, 'v2_infer', 'user', async (request: GrpcInferRequest, info) => {
       info.model = modelName(request);
       const outputs = request.outputs.map((o) => o.name);
       const answer = await inferV2(ctx, info.model, versionOf(request.model_version), { inputs: wireInputs(request), outputs });

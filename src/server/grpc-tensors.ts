@@ -5,7 +5,7 @@
 import { fromTensorData, v2Datatype, type ElementType, type TensorData } from './dtypes.js';
 import { RequestError } from './http-util.js';
 
-/** The decoded InferTensorContents message (proto-loader with `defaults: true`: every field is present). */
+/** The decoded InferTensorContents message (decoded with `defaults: true`: every field is present). */
 export interface TensorContents {
   bool_contents?: boolean[];
   int_contents?: number[];

@@ -69,7 +69,7 @@ export async function startProcessServer(config: ServerConfig, options: ProcessS
   let grpc: GrpcServerHandle | undefined;
   try {
     http = await listenHttp(ctx, config.host, config.port);
-    // grpc-js itself loads on the first gRPC connection (grpc-listener.ts).
+    // The gRPC server itself loads on the first gRPC connection (grpc-listener.ts).
     if (config.grpcPort !== false) grpc = await listenGrpc(ctx, config.host, config.grpcPort);
   } catch (err) {
     await http?.close(0);

@@ -58,16 +58,27 @@ const ROUTES: Route[] = [
 ];
 
 function match(method: string, path: string): { route: Route; params: Record<string, string> } | RequestError {
-  const byPath = ROUTES.filter((r) => r.pattern.test(path));
-  if (byPath.length === 0) return new RequestError(404, `no endpoint at ${path}`);
-  const route = byPath.find((r) => r.method === method || (method === 'HEAD' && r.method === 'GET'));
-  if (!route) {
+  // One pass, one regex run per route until the first that takes both path and method (the hot path: every
+  // prediction request); the lists for 404/405 are only built when nothing does.
+  let route: Route | undefined;
+  let found: RegExpExecArray | null = null;
+  for (const r of ROUTES) {
+    if (r.method !== method && !(method === 'HEAD' && r.method === 'GET')) continue;
+    found = r.pattern.exec(path);
+    if (found) {
+      route = r;
+      break;
+    }
+  }
+  if (!route || !found) {
+    const byPath = ROUTES.filter((r) => r.pattern.test(path));
+    if (byPath.length === 0) return new RequestError(404, `no endpoint at ${path}`);
     const allowed = byPath.map((r) => r.method).join(', ');
     return new RequestError(405, `${method} is not allowed on ${path}; use ${allowed}`, { Allow: allowed });
   }
   let groups: (string | undefined)[];
   try {
-    groups = route.pattern.exec(path)!.slice(1).map((g: string | undefined) => g && decodeURIComponent(g));
+    groups = found.slice(1).map((g: string | undefined) => g && decodeURIComponent(g));
   } catch {
     return new RequestError(400, `malformed percent-encoding in ${path}`);
   }
