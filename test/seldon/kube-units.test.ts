@@ -118,6 +118,8 @@ describe('labels and selectors', () => {
     ['team-a.seldon', 'team-a.seldon'],
     ['x'.repeat(63), 'x'.repeat(63)],
     ['prod_', /^prod-[0-9a-f]{8}$/],
+    // The example in docs/seldon-flavor.md.
+    ['team_', 'team-1b5abff7'],
     ['prod-', /^prod-[0-9a-f]{8}$/],
     ['9lives.', /^9lives-[0-9a-f]{8}$/],
   ])('component %s is labelled %s', (name, value) => {

@@ -348,7 +348,8 @@ export abstract class KubernetesModelDeployer<S extends KubernetesSettings = Kub
     }
     for (const reason of reasons) this.context.log(`warning: ${reason}`);
     const opts = { tail: options.tail, follow: options.follow, signal: options.signal };
-    if (pods.length === 1) {
+    // Prefixed as soon as the service has several pods, readable or not, so the output's shape does not change as they start.
+    if (listed.length === 1) {
       yield* client.logLines(pods[0], container, opts);
       return;
     }
