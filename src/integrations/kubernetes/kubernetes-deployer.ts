@@ -241,7 +241,8 @@ export abstract class KubernetesModelDeployer<S extends KubernetesSettings = Kub
           owner === null
             ? `to adopt it: kubectl label ${this.resourceKind.plural}.${this.resourceKind.group} ${resourceNameFor(others[0].uuid)} -n ${others[0].extra.namespace} ${COMPONENT_LABEL}=${componentLabelValue(this.context.name)}`
             : `use --deployer ${owner} (a component of that name on any machine, for this cluster and namespace)`,
-        details: { ...error.details, owner },
+        // Not `uuid`: the CLI would then add "no component named <uuid>" to a message that already says what it is.
+        details: { service: others[0].uuid, deployer: this.context.name, owner },
       });
     }
   }
