@@ -29,8 +29,8 @@ export async function waitForServiceState(
     }
     if (Date.now() >= deadline) {
       throw new TimeoutError(
-        `model server ${current.uuid} did not reach state ${states.join(' or ')} within ${timeout}s (it is ${current.status.state})`,
-        { details: { uuid: current.uuid, waitedFor: states, state: current.status.state } },
+        `model server ${current.uuid} did not reach state ${states.join(' or ')} within ${timeout}s (it is ${current.status.state}${current.status.lastError ? `: ${current.status.lastError}` : ''})`,
+        { details: { uuid: current.uuid, waitedFor: states, state: current.status.state, reason: current.status.lastError || undefined } },
       );
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));

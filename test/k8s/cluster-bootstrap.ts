@@ -1,13 +1,11 @@
 // What a fresh API server needs before the tests use it: credentials on disk before it starts, and afterwards the
-// viewer's role and the Node whose kubelet is the stand-in.
+// viewer's role.
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CoreV1Api, KubeConfig, type RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { waitUntil } from './kube-processes.js';
 
-/** The Node of the test cluster. */
-export const NODE_NAME = 'zenml-test-node';
 const VIEWER_ROLE = 'zenml-test-viewer';
 
 /** tokens.csv (token,user,uid,"groups") and the service-account signing key pair. */
@@ -31,7 +29,9 @@ export async function installViewerRole(rbac: RbacAuthorizationV1Api): Promise<v
       rules: [
         { apiGroups: ['machinelearning.seldon.io'], resources: ['seldondeployments'], verbs: read },
         { apiGroups: ['serving.kserve.io'], resources: ['inferenceservices'], verbs: read },
-        { apiGroups: [''], resources: ['pods', 'pods/log'], verbs: read },
+        { apiGroups: [''], resources: ['pods', 'pods/log', 'events'], verbs: read },
+        // What the flavors read to tell a rollout in progress from a failure (docs/seldon-flavor.md's Role).
+        { apiGroups: ['apps'], resources: ['deployments', 'replicasets'], verbs: read },
       ],
     },
   });
@@ -40,20 +40,6 @@ export async function installViewerRole(rbac: RbacAuthorizationV1Api): Promise<v
       metadata: { name: VIEWER_ROLE },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: VIEWER_ROLE },
       subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'viewer' }],
-    },
-  });
-}
-
-/** The Node pods are bound to; its kubelet endpoint is the stand-in kubelet's port on 127.0.0.1. */
-export async function registerNode(core: CoreV1Api, kubeletPort: number): Promise<void> {
-  await core.createNode({
-    body: {
-      metadata: { name: NODE_NAME, labels: { 'kubernetes.io/hostname': NODE_NAME } },
-      status: {
-        addresses: [{ type: 'InternalIP', address: '127.0.0.1' }],
-        daemonEndpoints: { kubeletEndpoint: { Port: kubeletPort } },
-        conditions: [{ type: 'Ready', status: 'True', reason: 'StandInKubelet', message: 'stand-in kubelet of the tests' }],
-      },
     },
   });
 }

@@ -1,4 +1,4 @@
-// The child processes of a test cluster (etcd, kube-apiserver): spawned with their output in log files, and
+// The child processes of a test cluster (etcd, kube-apiserver, the controllers, kwok): spawned with their output in log files, and
 // guarded by a reaper so that nothing outlives the test process, even when a test forgets stop() or jest is killed.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
@@ -30,12 +30,12 @@ export function freePort(): Promise<number> {
 }
 
 /** Spawn `command` with stdout and stderr appended to `logPath`; the child holds no handle on our event loop. */
-export function spawnLogged(name: string, command: string, args: string[], logPath: string, cwd: string): KubeProcess {
+export function spawnLogged(name: string, command: string, args: string[], logPath: string, cwd: string, env?: NodeJS.ProcessEnv): KubeProcess {
   const fd = openSync(logPath, 'a');
   let child: ChildProcess;
   try {
     // Its own process group, so the reaper and stop() can signal the group.
-    child = spawn(command, args, { cwd, stdio: ['ignore', fd, fd], detached: true });
+    child = spawn(command, args, { cwd, env: env ?? process.env, stdio: ['ignore', fd, fd], detached: true });
   } finally {
     closeSync(fd);
   }

@@ -3,6 +3,7 @@
 // info keys and URLs, and the settings schema.
 import { ExitCode, UsageError } from '../../src/errors.js';
 import { readServiceAnnotation, serviceLabels } from '../../src/integrations/kubernetes/kube-labels.js';
+import type { DeploymentView, PodView } from '../../src/integrations/kubernetes/rollout-state.js';
 import type { KubeObject } from '../../src/integrations/kubernetes/kube-client.js';
 import { buildSeldonDeployment } from '../../src/integrations/seldon/seldon-manifest.js';
 import { resolveSeldonServiceSettings } from '../../src/integrations/seldon/seldon-service-settings.js';
@@ -38,9 +39,17 @@ describe('buildSeldonDeployment', () => {
             graph: { name: 'classifier', type: 'MODEL', implementation: 'SKLEARN_SERVER', modelUri: 's3://bucket/iris', envSecretRefName: 's3-credentials', serviceAccountName: 'models-sa', children: [] },
           },
         ],
+        annotations: { 'zenml.io/spec-hash': expect.stringMatching(/^[0-9a-f]{16}$/) },
       },
     });
     expect(readServiceAnnotation(manifest.metadata)).toEqual(s);
+  });
+
+  it('marks the spec: the mark changes with the model, not with the replica count (stop and start roll nothing)', () => {
+    const mark = (config: Record<string, unknown>) => buildSeldonDeployment(stored({ modelType: 'sklearn', ...config }), {}, TARGET).spec.annotations['zenml.io/spec-hash'];
+    expect(mark({ replicas: 3 })).toBe(mark({ replicas: 1 }));
+    expect(mark({ modelUri: 's3://bucket/iris-v2' })).not.toBe(mark({}));
+    expect(mark({ podLabels: { team: 'ml' } })).not.toBe(mark({}));
   });
 
   // Each row: the `-c` settings (and model type), and the parts of the predictor they shape.
@@ -122,7 +131,7 @@ describe('buildSeldonDeployment', () => {
 
   it('resolves the defaults without touching the config', () => {
     const config = parseServiceConfig({ modelType: 'onnx', modelName: 'iris' });
-    expect(resolveSeldonServiceSettings(config)).toEqual({ implementation: 'TRITON_SERVER', protocol: 'v2', replicas: 1, parameters: [], extraArgs: [] });
+    expect(resolveSeldonServiceSettings(config)).toEqual({ implementation: 'TRITON_SERVER', protocol: 'v2', replicas: 1, parameters: [], extraArgs: [], podLabels: {} });
     expect(config).not.toHaveProperty('implementation');
   });
 });
@@ -132,17 +141,46 @@ function resource(status: Record<string, unknown> | undefined, predictors: Array
 }
 
 describe('readSeldonState', () => {
-  it.each([
-    [{ state: 'Available' }, { state: 'active', lastError: '' }],
-    [{ state: 'Creating' }, { state: 'pending_startup', lastError: '' }],
-    [undefined, { state: 'pending_startup', lastError: '' }],
-    [{ state: 'Failed', description: 'model s3://b/bad-model could not be loaded' }, { state: 'error', lastError: 'model s3://b/bad-model could not be loaded' }],
-    [{ state: 'Failed' }, { state: 'error', lastError: 'Seldon Core reported the deployment as Failed' }],
-    [{ state: 'Available', observedGeneration: 3 }, { state: 'active', lastError: '' }],
-    [{ state: 'Available', observedGeneration: 2 }, { state: 'pending_startup', lastError: '' }],
-    [{ state: 'Failed', description: 'old spec failed', observedGeneration: 2 }, { state: 'pending_startup', lastError: '' }],
-  ])('status %j -> %j', (status, expected) => {
-    expect(readSeldonState(resource(status))).toEqual(expected);
+  const MARK = 'abc123';
+  const NOW = Date.parse('2026-12-07T12:00:00Z');
+  const created = (secondsAgo: number) => new Date(NOW - secondsAgo * 1000).toISOString();
+  const marked = (status: Record<string, unknown> | undefined, age = 1) => {
+    const r = resource(status, undefined, { creationTimestamp: created(age) });
+    r.spec.annotations = { 'zenml.io/spec-hash': MARK };
+    return r;
+  };
+  const dep = (status: Record<string, unknown>, mark = MARK, replicas = 2, generation = 4): DeploymentView => ({
+    metadata: { name: 'iris-default-0-classifier', generation, labels: { app: 'iris-default-0-classifier' }, annotations: { 'zenml.io/spec-hash': mark } },
+    spec: { replicas },
+    status: { observedGeneration: generation, ...status },
+  });
+  const done = { replicas: 2, updatedReplicas: 2, availableReplicas: 2 };
+  const failedPod: PodView = {
+    metadata: { name: 'iris-x', labels: { app: 'iris-default-0-classifier' } },
+    status: { phase: 'Failed', containerStatuses: [{ name: 'classifier', state: { terminated: { exitCode: 1, reason: 'containerFailed', message: 'container failed' } } }] },
+  };
+
+  it.each<[string, KubeObject, { deployments: DeploymentView[]; pods: PodView[] } | undefined, { state: string; lastError: string | RegExp }]>([
+    ['Available and rolled out', marked({ state: 'Available' }), { deployments: [dep(done)], pods: [] }, { state: 'active', lastError: '' }],
+    // Seldon says Available while the new ReplicaSet is still coming up: the Deployment says otherwise.
+    ['Available, 1 of 2 updated', marked({ state: 'Available' }), { deployments: [dep({ ...done, updatedReplicas: 1 })], pods: [] }, { state: 'pending_startup', lastError: /1 of 2 new replicas have been updated/ }],
+    ['Available, old replicas left', marked({ state: 'Available' }), { deployments: [dep({ ...done, replicas: 3 })], pods: [] }, { state: 'pending_startup', lastError: /1 old replicas are pending termination/ }],
+    ['Available, spec not observed', marked({ state: 'Available' }), { deployments: [dep({ ...done, observedGeneration: 3 })], pods: [] }, { state: 'pending_startup', lastError: /observe the new spec/ }],
+    // Right after a replace the operator has not touched the Deployment: its mark is the old spec's.
+    ['Available, stale mark', marked({ state: 'Available' }), { deployments: [dep(done, 'old')], pods: [] }, { state: 'pending_startup', lastError: /waiting for the Seldon operator to apply the current spec/ }],
+    ['stale mark for a minute', marked({ state: 'Available' }, 70), { deployments: [dep(done, 'old')], pods: [] }, { state: 'pending_startup', lastError: /after 70 s: is the operator running\?/ }],
+    ['no status yet', marked(undefined), { deployments: [], pods: [] }, { state: 'pending_startup', lastError: 'waiting for the Seldon operator' }],
+    ['no status for a while', marked(undefined, 20), { deployments: [], pods: [] }, { state: 'pending_startup', lastError: 'the SeldonDeployment has no status from the Seldon operator after 20 s: is the operator running?' }],
+    ['Creating with a failing pod', marked({ state: 'Creating' }), { deployments: [dep({ replicas: 1, updatedReplicas: 1 })], pods: [failedPod] }, { state: 'error', lastError: /pod iris-x: container classifier: containerFailed: container failed/ }],
+    ['Failed', marked({ state: 'Failed', description: 'Deployment is no longer progressing and not available.' }), { deployments: [], pods: [failedPod] }, { state: 'error', lastError: /no longer progressing.*; pod iris-x/ }],
+    ['Failed without pods', marked({ state: 'Failed' }), { deployments: [], pods: [] }, { state: 'error', lastError: 'Seldon Core reported the deployment as Failed' }],
+    ['rolled out but Seldon still Creating', marked({ state: 'Creating' }), { deployments: [dep(done)], pods: [] }, { state: 'pending_startup', lastError: 'Seldon Core reports the deployment as Creating' }],
+    ['no Deployments readable (403): the operator\'s word', marked({ state: 'Available' }), undefined, { state: 'active', lastError: '' }],
+  ])('%s', (_name, r, workloads, expected) => {
+    const got = readSeldonState(r, workloads, NOW);
+    expect(got.state).toBe(expected.state);
+    if (typeof expected.lastError === 'string') expect(got.lastError).toBe(expected.lastError);
+    else expect(got.lastError).toMatch(expected.lastError);
   });
 });
 

@@ -10,7 +10,10 @@ import type { ServiceEndpoint } from '../../services/service-status.js';
 import type { Prediction, PredictRequest } from '../../predict/prediction.js';
 import type { KubeObject } from '../kubernetes/kube-client.js';
 import { serviceAnnotationValue, SERVICE_ANNOTATION } from '../kubernetes/kube-labels.js';
-import { KubernetesModelDeployer, resourceNameFor, type LogTarget, type ManifestTarget, type ResourceState } from '../kubernetes/kubernetes-deployer.js';
+import type { KubeClient } from '../kubernetes/kube-client.js';
+import { KubernetesModelDeployer, resourceNameFor, type ManifestTarget, type ResourceState } from '../kubernetes/kubernetes-deployer.js';
+import { deploymentRolloutState } from '../kubernetes/rollout-state.js';
+import { readWorkloads } from '../kubernetes/workloads.js';
 import type { KubernetesService } from '../kubernetes/kubernetes-service.js';
 import { waitForServiceState } from '../../deployers/wait-for-state.js';
 import { UsageError, ZenmlError } from '../../errors.js';
@@ -22,7 +25,7 @@ import { buildInferenceService } from './kserve-manifest.js';
 import { InferenceServiceService } from './kserve-service.js';
 import { kserveServiceSettingsSchema } from './kserve-service-settings.js';
 import { kserveSettingsSchema, type KserveSettings } from './kserve-settings.js';
-import { isKserveStopped, kserveLiveFacts, readKserveState, rollbackTarget } from './kserve-status.js';
+import { isKserveStopped, kserveLiveFacts, kserveModeOf, readKserveStateWith, rollbackTarget } from './kserve-status.js';
 
 /** Deploys models as InferenceServices and finds them again from the cluster alone. */
 export class KserveModelDeployer extends KubernetesModelDeployer<KserveSettings> {
@@ -44,8 +47,19 @@ export class KserveModelDeployer extends KubernetesModelDeployer<KserveSettings>
     return buildInferenceService(service.stored(), this.settings, target);
   }
 
-  protected readResourceState(resource: KubeObject): ResourceState {
-    return readKserveState(resource);
+  /** Each InferenceService with, in Standard mode, its Deployments (one list call) and the pods of those not rolled out. */
+  protected async readResourceStates(resources: KubeObject[], client: KubeClient): Promise<ResourceState[]> {
+    const standard = resources.filter((r) => kserveModeOf(r) === 'Standard');
+    const workloads = standard.length
+      ? await readWorkloads(client, KSERVE_POD_LABEL, standard.map((r) => r.metadata.name), (deploymentsOf) =>
+          standard.filter((r) => deploymentsOf(r.metadata.name).some((d) => deploymentRolloutState(d, []).state !== ServiceState.ACTIVE)).map((r) => r.metadata.name),
+        )
+      : undefined;
+    return resources.map((r) => readKserveStateWith(r, workloads && { deployments: workloads.deployments(r.metadata.name), pods: workloads.pods(r.metadata.name) }));
+  }
+
+  protected workloadSelector(name: string): string {
+    return `${KSERVE_POD_LABEL}=${name}`;
   }
 
   protected liveFacts(resource: KubeObject): Record<string, unknown> {
@@ -86,8 +100,8 @@ export class KserveModelDeployer extends KubernetesModelDeployer<KserveSettings>
     return kserveEndpoint(asKserve(service), this.settings.baseUrl);
   }
 
-  protected logTarget(service: KubernetesService): LogTarget {
-    return { labelSelector: `${KSERVE_POD_LABEL}=${service.kubernetes.resourceName}`, container: KSERVE_CONTAINER };
+  protected logContainer(): string {
+    return KSERVE_CONTAINER;
   }
 
   override getModelServerInfo(service: BaseService): Record<string, string> {
@@ -136,7 +150,7 @@ export class KserveModelDeployer extends KubernetesModelDeployer<KserveSettings>
       };
     });
     this.context.log(`${INFERENCE_SERVICE.kind} '${name}': canaryTrafficPercent ${percent ?? '(none: 100% to the latest revision)'}`);
-    const fresh = this.serviceFromResource(updated, client) ?? next;
+    const fresh = (await this.serviceOf(updated, client)) ?? next;
     return timeout > 0 ? waitForServiceState(this, fresh, [ServiceState.ACTIVE], timeout) : fresh;
   }
 }

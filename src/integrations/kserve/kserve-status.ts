@@ -2,6 +2,9 @@
 import type { KubeObject } from '../kubernetes/kube-client.js';
 import type { ResourceState } from '../kubernetes/kubernetes-deployer.js';
 import { ServiceState } from '../../services/service-status.js';
+import { rolloutState, type DeploymentView, type PodView } from '../kubernetes/rollout-state.js';
+import { SPEC_MARK_ANNOTATION } from '../kubernetes/spec-mark.js';
+import { CONTROLLER_SILENCE_MS, silentForMs } from '../kubernetes/controller-silence.js';
 import { KSERVE_DEPLOYMENT_MODE_ANNOTATION, KSERVE_STOP_ANNOTATION } from './kserve-kind.js';
 
 interface Condition {
@@ -33,8 +36,55 @@ export function isKserveStopped(resource: KubeObject): boolean {
   return resource.metadata.annotations?.[KSERVE_STOP_ANNOTATION] === 'true';
 }
 
+/** KServe's deployment modes by their 0.20 names; the old names (Serverless, RawDeployment) read as these. */
+export type KserveMode = 'Standard' | 'Knative';
+
+/** The mode an InferenceService runs in: its annotation (set by KServe's defaulting webhook), else its status, else Knative. */
+export function kserveModeOf(resource: KubeObject): KserveMode {
+  const mode = resource.metadata.annotations?.[KSERVE_DEPLOYMENT_MODE_ANNOTATION] ?? (resource.status as { deploymentMode?: string } | undefined)?.deploymentMode;
+  return mode === 'Standard' || mode === 'RawDeployment' ? 'Standard' : 'Knative';
+}
+
 /**
- * The Ready condition as a service state: True -> active; False with a reason -> error with the
+ * An InferenceService's state, as KServe means it (pkg/apis/serving/v1beta1/inference_service_status.go, v0.20.0).
+ * Standard mode: KServe's Ready follows the predictor Deployments' conditions and its observedGeneration is the
+ * Deployment's, not the InferenceService's, so a replace or a start is read from the Deployments themselves: they
+ * must carry the current spec mark and have rolled out (rollout-state.ts). A model KServe cannot serve
+ * (modelStatus.transitionStatus InvalidSpec or BlockedByFailedLoad) is an error with its lastFailureInfo. Knative
+ * mode (no Deployments of KServe's own): the Ready condition, guarded by observedGeneration.
+ */
+export function readKserveStateWith(resource: KubeObject, workloads: { deployments: DeploymentView[]; pods: PodView[] } | undefined, now = Date.now()): ResourceState {
+  const status = (resource.status ?? {}) as { conditions?: Condition[]; modelStatus?: { transitionStatus?: string; lastFailureInfo?: { reason?: string; message?: string } } };
+  const model = status.modelStatus;
+  if (model?.transitionStatus === 'InvalidSpec' || model?.transitionStatus === 'BlockedByFailedLoad') {
+    const info = model.lastFailureInfo;
+    return { state: ServiceState.ERROR, lastError: `${model.transitionStatus}${info?.reason ? `: ${info.reason}` : ''}${info?.message ? `: ${info.message}` : ''}` };
+  }
+  const silentFor = silentForMs(resource, now);
+  const silence = (what: string) => `${what} after ${Math.round(silentFor / 1000)} s: is the KServe controller running?`;
+  if (!status.conditions?.length) {
+    return { state: ServiceState.PENDING_STARTUP, lastError: silentFor >= CONTROLLER_SILENCE_MS ? silence('the InferenceService has no status from KServe') : 'waiting for the KServe controller' };
+  }
+  if (kserveModeOf(resource) === 'Knative' || !workloads) return readKserveState(resource);
+  const { deployments, pods } = workloads;
+  const mark = resource.metadata.annotations?.[SPEC_MARK_ANNOTATION];
+  const stale = deployments.filter((d) => mark && d.metadata.annotations?.[SPEC_MARK_ANNOTATION] !== mark);
+  if (stale.length > 0) {
+    return {
+      state: ServiceState.PENDING_STARTUP,
+      lastError: silentFor >= CONTROLLER_SILENCE_MS ? silence('KServe has not applied the current spec to its Deployments') : `waiting for KServe to apply the current spec to ${stale.map((d) => `Deployment ${d.metadata.name}`).join(', ')}`,
+    };
+  }
+  const podsOf = (d: DeploymentView) => pods.filter((p) => p.metadata.labels?.app === d.metadata.labels?.app);
+  const rollout = rolloutState(deployments, podsOf, 'waiting for KServe to create the predictor Deployment');
+  if (rollout.state !== ServiceState.ACTIVE) return rollout;
+  const ready = status.conditions.find((c) => c.type === 'Ready');
+  if (ready?.status !== 'True') return { state: ServiceState.PENDING_STARTUP, lastError: `KServe reports Ready ${ready?.status ?? 'missing'}${ready?.reason ? `: ${ready.reason}` : ''}${ready?.message ? `: ${ready.message}` : ''}` };
+  return { state: ServiceState.ACTIVE, lastError: '' };
+}
+
+/**
+ * Knative mode: the Ready condition as a service state: True -> active; False with a reason -> error with the
  * message (a "Stopped" left over from before a start is pending: the controller has not caught up);
  * otherwise (Unknown, no condition yet, or a status written for an older generation) pending_startup.
  * (Stopped by the annotation and deleting are read before this.)

@@ -7,7 +7,7 @@ export { chooseKubeconfig, loadKubeTarget, type KubeconfigSource, type KubeTarge
 export { classifyKubeFailure, translateKubeError, type KubeFailure, type KubeFailureType, type KubeOperation, type KubeTargetInfo } from './kube-errors.js';
 export * from './kube-labels.js';
 export { kubernetesSettingsSchema, kubernetesSettingsShape, type KubernetesSettings } from './kube-settings.js';
-export { KubernetesModelDeployer, resourceNameFor, type LogTarget, type ManifestTarget, type ResourceState } from './kubernetes-deployer.js';
+export { KubernetesModelDeployer, resourceNameFor, type ManifestTarget, type ResourceState } from './kubernetes-deployer.js';
 export { KubernetesService, type KubernetesLiveFacts } from './kubernetes-service.js';
 export { applyMergePatch, mergePatchFor } from './merge-patch.js';
 export { apiVersionOf, qualifiedResource, type CustomResourceKind } from './resource-kind.js';

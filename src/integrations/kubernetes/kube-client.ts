@@ -7,13 +7,14 @@
 import { PassThrough } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import type { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { TimeoutError, ZenmlError } from '../../errors.js';
 import { classifyKubeFailure, translateKubeError, type KubeOperation } from './kube-errors.js';
 import { loadKubeTarget, type KubeTarget } from './kube-config.js';
 import { retryThrottled } from './kube-retry.js';
 import { podSummary, type PodSummary } from './pod-logs.js';
 import type { KubernetesSettings } from './kube-settings.js';
+import type { DeploymentView, PodView } from './rollout-state.js';
 import { apiVersionOf, type CustomResourceKind } from './resource-kind.js';
 
 /** A Kubernetes object as this layer reads and writes it. */
@@ -45,6 +46,7 @@ export interface PodLogOptions {
 }
 
 const PODS = { plural: 'pods', group: '' };
+const DEPLOYMENTS = { plural: 'deployments', group: 'apps' };
 const NAMESPACES = { plural: 'namespaces', group: '' };
 const MAX_CONFLICT_RETRIES = 5;
 const PAGE_SIZE = 500;
@@ -63,6 +65,7 @@ export class KubeClient {
     readonly target: KubeTarget,
     private readonly custom: CustomObjectsApi,
     private readonly core: CoreV1Api,
+    private readonly apps: AppsV1Api,
     private readonly lib: typeof import('./kube-lib.js'),
   ) {}
 
@@ -70,7 +73,8 @@ export class KubeClient {
   static async connect(settings: KubernetesSettings, configDir: string): Promise<KubeClient> {
     const target = await loadKubeTarget(settings, configDir);
     const lib = await import('./kube-lib.js');
-    return new KubeClient(target, target.kubeConfig.makeApiClient(lib.CustomObjectsApi), target.kubeConfig.makeApiClient(lib.CoreV1Api), lib);
+    const kc = target.kubeConfig;
+    return new KubeClient(target, kc.makeApiClient(lib.CustomObjectsApi), kc.makeApiClient(lib.CoreV1Api), kc.makeApiClient(lib.AppsV1Api), lib);
   }
 
   /** Per-call options: an abort signal that ends a request the server never answers. */
@@ -205,14 +209,17 @@ export class KubeClient {
     }
   }
 
-  /** Ask for deletion; `force` sets grace period 0. An object already gone is fine. */
+  /**
+   * Ask for deletion; `force` sets grace period 0. An object already gone is fine. Foreground propagation: the
+   * object stays (with the foregroundDeletion finalizer) until the garbage collector has deleted what it owns.
+   */
   async delete(kind: CustomResourceKind, name: string, options: { force?: boolean } = {}): Promise<void> {
     try {
       await retryThrottled(() =>
         this.custom.deleteNamespacedCustomObject({
           ...this.coords(kind),
           name,
-          propagationPolicy: 'Background',
+          propagationPolicy: 'Foreground',
           ...(options.force ? { gracePeriodSeconds: 0 } : {}),
         }, this.options()),
       );
@@ -222,27 +229,51 @@ export class KubeClient {
     }
   }
 
-  /** Poll until the object is gone; TimeoutError (exit 4) after `timeout` seconds. */
-  async waitUntilGone(kind: CustomResourceKind, name: string, timeout: number): Promise<void> {
+  /**
+   * Poll until the object is gone and, with `dependents` (a label selector), until no Deployment or pod it selects is
+   * left either; TimeoutError (exit 4) after `timeout` seconds, naming what is left.
+   */
+  async waitUntilGone(kind: CustomResourceKind, name: string, timeout: number, dependents?: string): Promise<void> {
     const deadline = Date.now() + timeout * 1000;
     for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
       const current = await this.get(kind, name);
-      if (!current) return;
+      const deployments = !current && dependents ? await this.listDeployments(dependents) : [];
+      const pods = !current && dependents && deployments.length === 0 ? await this.listPodViews(dependents) : [];
+      if (!current && deployments.length === 0 && pods.length === 0) return;
       if (Date.now() >= deadline) {
-        const finalizers = (current.metadata as { finalizers?: string[] }).finalizers ?? [];
-        throw new TimeoutError(`${kind.kind} '${name}' in namespace '${this.namespace}' was still there after ${timeout}s`, {
-          suggestion: finalizers.length ? `it waits for finalizers: ${finalizers.join(', ')}` : 'retry with a longer --timeout, or --force',
-          details: { name, namespace: this.namespace, finalizers },
+        const finalizers = (current?.metadata as { finalizers?: string[] } | undefined)?.finalizers ?? [];
+        const left = current
+          ? `${kind.kind} '${name}' in namespace '${this.namespace}' was still there`
+          : `${kind.kind} '${name}' is gone, but ${[...deployments.map((d) => `Deployment '${d.metadata.name}'`), ...pods.map((p) => `pod '${p.metadata.name}'`)].join(', ')} ${deployments.length + pods.length > 1 ? 'were' : 'was'} still there`;
+        throw new TimeoutError(`${left} after ${timeout}s`, {
+          suggestion: finalizers.length
+            ? `it waits for finalizers: ${finalizers.join(', ')}${finalizers.includes('foregroundDeletion') ? ' (the garbage collector deletes what it owns first)' : ''}`
+            : 'retry with a longer --timeout, or --force',
+          details: { name, namespace: this.namespace, finalizers, deployments: deployments.map((d) => d.metadata.name), pods: pods.map((p) => p.metadata.name) },
         });
       }
       await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
     }
   }
 
+  /** The Deployments matching a label selector, as the API server has them (for their rollout state). */
+  async listDeployments(labelSelector: string): Promise<DeploymentView[]> {
+    const list = await this.call({ verb: 'list', resource: DEPLOYMENTS }, () => this.apps.listNamespacedDeployment({ namespace: this.namespace, labelSelector }, this.options()));
+    return list.items.map((d) => ({ ...d, metadata: { ...d.metadata, name: d.metadata?.name ?? '' } }) as DeploymentView);
+  }
+
+  private async rawPods(labelSelector: string) {
+    return (await this.call({ verb: 'list', resource: PODS }, () => this.core.listNamespacedPod({ namespace: this.namespace, labelSelector }, this.options()))).items;
+  }
+
+  /** The pods matching a label selector with their phase and container states (for their failures). */
+  async listPodViews(labelSelector: string): Promise<PodView[]> {
+    return (await this.rawPods(labelSelector)).map((p) => ({ ...p, metadata: { ...p.metadata, name: p.metadata?.name ?? '' } }) as unknown as PodView);
+  }
+
   /** The pods matching a label selector, oldest first. */
   async listPods(labelSelector: string): Promise<PodSummary[]> {
-    const list = await this.call({ verb: 'list', resource: PODS }, () => this.core.listNamespacedPod({ namespace: this.namespace, labelSelector }, this.options()));
-    return list.items
+    return (await this.rawPods(labelSelector))
       .map(podSummary)
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.name.localeCompare(b.name));
   }

@@ -48,12 +48,6 @@ export interface ResourceState {
   lastError: string;
 }
 
-/** Where the logs of a service's pods are. */
-export interface LogTarget {
-  labelSelector: string;
-  container: string;
-}
-
 /** Where a flavor's resources go, and which component owns them: used by the pure manifest builders. */
 export interface ManifestTarget {
   name: string;
@@ -79,8 +73,14 @@ export abstract class KubernetesModelDeployer<S extends KubernetesSettings = Kub
   protected abstract newService(init: ServiceInit): KubernetesService;
   /** The full resource for a service (pure; metadata from kube-labels' managedMetadata). Validates the config. */
   protected abstract buildManifest(service: KubernetesService, target: ManifestTarget): KubeObject;
-  /** The state the resource's status says (stopped and deleting are handled here). */
-  protected abstract readResourceState(resource: KubeObject): ResourceState;
+  /**
+   * The states of resources that are neither deleting nor stopped, read as their controller means them: a flavor
+   * whose controller's status is not enough (stale right after an update) also reads the Deployments and pods the
+   * controller made, once for the whole batch.
+   */
+  protected abstract readResourceStates(resources: KubeObject[], client: KubeClient): Promise<ResourceState[]>;
+  /** The label selector of the Deployments and pods the controller makes for the resource called `name`. */
+  protected abstract workloadSelector(name: string): string;
   /** Facts read from the resource each time (implementation, replicas, …), merged into `extra`. */
   protected abstract liveFacts(resource: KubeObject): Record<string, unknown>;
   /** The replica count of every scalable part of the resource, by name. */
@@ -89,8 +89,8 @@ export abstract class KubernetesModelDeployer<S extends KubernetesSettings = Kub
   protected abstract scaleSpecPatch(resource: KubeObject, counts: Record<string, number>): Record<string, unknown>;
   /** The prediction and health URLs of a service. */
   protected abstract endpointOf(service: KubernetesService): ServiceEndpoint;
-  /** Which pods and container hold a service's logs. */
-  protected abstract logTarget(service: KubernetesService): LogTarget;
+  /** The container of a service's pods that holds its logs. */
+  protected abstract logContainer(service: KubernetesService): string;
   /** `-c` keys that describe one rollout, not the server: `deploy --replace` never keeps them (default: none). */
   protected replaceDropsSettings(): readonly string[] {
     return [];
@@ -104,14 +104,13 @@ export abstract class KubernetesModelDeployer<S extends KubernetesSettings = Kub
     return this.clientPromise;
   }
 
-  /** The service stored on a resource, with state and live facts read from it; undefined (and a warning) when it carries none. */
-  protected serviceFromResource(resource: KubeObject, client: KubeClient): KubernetesService | undefined {
+  /** The service stored on a resource, with the state given and live facts read from it; undefined (and a warning) when it carries none. */
+  protected serviceFromResource(resource: KubeObject, client: KubeClient, { state, lastError }: ResourceState): KubernetesService | undefined {
     const stored = readServiceAnnotation(resource.metadata);
     if (typeof stored === 'string') {
       this.context.log(`warning: skipping ${this.resourceKind.kind} '${resource.metadata.name}': ${stored}`);
       return undefined;
     }
-    const { state, lastError } = this.stateOf(resource);
     const service = this.newService({
       uuid: stored.uuid,
       config: stored.config,
@@ -133,11 +132,28 @@ export abstract class KubernetesModelDeployer<S extends KubernetesSettings = Kub
     return service;
   }
 
-  /** Deleting, then stopped by zenml, then what the flavor reads. */
-  protected stateOf(resource: KubeObject): ResourceState {
-    if (resource.metadata.deletionTimestamp) return { state: ServiceState.PENDING_SHUTDOWN, lastError: '' };
-    if (this.isStoppedResource(resource)) return { state: ServiceState.INACTIVE, lastError: '' };
-    return this.readResourceState(resource);
+  /** The services stored on resources, each with its state read now (one batch of reads for all). */
+  protected async servicesFromResources(resources: KubeObject[], client: KubeClient): Promise<KubernetesService[]> {
+    const states = await this.statesOf(resources, client);
+    return resources.map((r, i) => this.serviceFromResource(r, client, states[i]!)).filter((s): s is KubernetesService => s !== undefined);
+  }
+
+  /** servicesFromResources for one resource. */
+  protected async serviceOf(resource: KubeObject, client: KubeClient): Promise<KubernetesService | undefined> {
+    return (await this.servicesFromResources([resource], client))[0];
+  }
+
+  /** Deleting, then stopped by zenml, then what the flavor reads (for the rest, in one batch). */
+  private async statesOf(resources: KubeObject[], client: KubeClient): Promise<ResourceState[]> {
+    const states: (ResourceState | undefined)[] = resources.map((r) => {
+      if (r.metadata.deletionTimestamp) return { state: ServiceState.PENDING_SHUTDOWN, lastError: '' };
+      if (this.isStoppedResource(r)) return { state: ServiceState.INACTIVE, lastError: '' };
+      return undefined;
+    });
+    const rest = resources.filter((_, i) => states[i] === undefined);
+    const read = rest.length ? await this.readResourceStates(rest, client) : [];
+    let next = 0;
+    return states.map((s) => s ?? read[next++]!);
   }
 
   // ---- stop control: scale to 0 by default; a flavor with its own stop switch overrides the three -----
@@ -254,7 +270,7 @@ export abstract class KubernetesModelDeployer<S extends KubernetesSettings = Kub
     const service = this.newService({ uuid, config, flavor: this.flavor, status: { state: ServiceState.PENDING_STARTUP } });
     const created = await client.create(this.resourceKind, this.manifestFor(service, client));
     this.context.log(`created ${this.resourceKind.kind} '${created.metadata.name}' in namespace '${client.namespace}' (context '${client.context}')`);
-    return this.waitFor(this.serviceFromResource(created, client) ?? service, [ServiceState.ACTIVE], timeout);
+    return this.waitFor((await this.serviceOf(created, client)) ?? service, [ServiceState.ACTIVE], timeout);
   }
 
   /**
@@ -275,7 +291,7 @@ export abstract class KubernetesModelDeployer<S extends KubernetesSettings = Kub
       spec: mergePatchFor(live.spec ?? {}, desired.spec ?? {}),
     }));
     this.context.log(`updated ${this.resourceKind.kind} '${updated.metadata.name}' (generation ${updated.metadata.generation ?? '?'})`);
-    return this.waitFor(this.serviceFromResource(updated, client) ?? next, [ServiceState.ACTIVE], timeout);
+    return this.waitFor((await this.serviceOf(updated, client)) ?? next, [ServiceState.ACTIVE], timeout);
   }
 
   /** Stop through the flavor's stop patch (a second stop changes nothing). */
@@ -284,7 +300,7 @@ export abstract class KubernetesModelDeployer<S extends KubernetesSettings = Kub
     const name = resourceNameFor(service.uuid);
     const updated = await client.modify(this.resourceKind, name, (live) => this.stopPatch(live));
     this.context.log(`stopped ${this.resourceKind.kind} '${name}'`);
-    return this.serviceFromResource(updated, client) ?? service;
+    return (await this.serviceOf(updated, client)) ?? service;
   }
 
   /** Start again through the flavor's start patch. */
@@ -293,16 +309,19 @@ export abstract class KubernetesModelDeployer<S extends KubernetesSettings = Kub
     const name = resourceNameFor(service.uuid);
     const updated = await client.modify(this.resourceKind, name, (live) => this.startPatch(live));
     this.context.log(`started ${this.resourceKind.kind} '${name}' again`);
-    return this.serviceFromResource(updated, client) ?? service;
+    return (await this.serviceOf(updated, client)) ?? service;
   }
 
-  /** Delete the resource and wait until the API server no longer has it (`force`: grace period 0). */
+  /**
+   * Delete the resource in the foreground (`force`: grace period 0) and wait, within `timeout`, until the API server
+   * has neither it nor the Deployments and pods its controller made; a timeout says what is left.
+   */
   protected async performDeleteModel(service: BaseService, timeout: number, force: boolean): Promise<void> {
     const client = await this.client();
     const name = resourceNameFor(service.uuid);
     await client.delete(this.resourceKind, name, { force });
-    this.context.log(`deleting ${this.resourceKind.kind} '${name}'`);
-    if (timeout > 0) await client.waitUntilGone(this.resourceKind, name, timeout);
+    this.context.log(`deleting ${this.resourceKind.kind} '${name}' and what it owns`);
+    if (timeout > 0) await client.waitUntilGone(this.resourceKind, name, timeout, this.workloadSelector(name));
   }
 
   /**
@@ -313,17 +332,14 @@ export abstract class KubernetesModelDeployer<S extends KubernetesSettings = Kub
     const client = await this.client();
     const component = filter?.all ? undefined : this.context.name;
     const resources = await client.list(this.resourceKind, labelSelector(filter, component));
-    return resources
-      .filter((r) => component === undefined || ownedBy(r.metadata, component))
-      .map((r) => this.serviceFromResource(r, client))
-      .filter((s): s is KubernetesService => s !== undefined);
+    return this.servicesFromResources(resources.filter((r) => component === undefined || ownedBy(r.metadata, component)), client);
   }
 
   /** One service re-read from its resource (one GET instead of a listing, while waiting for a state). */
   override async refreshModelServer(service: BaseService): Promise<BaseService> {
     const client = await this.client();
     const resource = await client.get(this.resourceKind, resourceNameFor(service.uuid));
-    const fresh = resource && this.serviceFromResource(resource, client);
+    const fresh = resource && (await this.serviceOf(resource, client));
     if (!fresh) throw new NotFoundError(`model server ${service.uuid} disappeared: ${this.resourceKind.kind} '${resourceNameFor(service.uuid)}' is gone`);
     return fresh;
   }
@@ -332,7 +348,8 @@ export abstract class KubernetesModelDeployer<S extends KubernetesSettings = Kub
   async *getModelServerLogs(uuid: string, options: LogOptions = {}): AsyncIterable<string> {
     const service = asKubernetes(await this.getModelServer(uuid));
     const client = await this.client();
-    const { labelSelector: selector, container } = this.logTarget(service);
+    const selector = this.workloadSelector(service.kubernetes.resourceName);
+    const container = this.logContainer(service);
     const listed = await client.listPods(selector);
     if (listed.length === 0) {
       throw new NotFoundError(`no pod of ${this.resourceKind.kind} '${service.kubernetes.resourceName}' yet (model server ${service.uuid} is ${service.status.state}; pods are selected by ${selector})`, {

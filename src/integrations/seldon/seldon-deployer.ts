@@ -7,7 +7,11 @@ import type { ServiceInit } from '../../services/base-service.js';
 import type { BaseService } from '../../services/base-service.js';
 import type { ServiceEndpoint } from '../../services/service-status.js';
 import type { KubeObject } from '../kubernetes/kube-client.js';
-import { KubernetesModelDeployer, type LogTarget, type ManifestTarget, type ResourceState } from '../kubernetes/kubernetes-deployer.js';
+import type { KubeClient } from '../kubernetes/kube-client.js';
+import { KubernetesModelDeployer, type ManifestTarget, type ResourceState } from '../kubernetes/kubernetes-deployer.js';
+import { deploymentRolloutState } from '../kubernetes/rollout-state.js';
+import { readWorkloads } from '../kubernetes/workloads.js';
+import { ServiceState } from '../../services/service-status.js';
 import type { KubernetesService } from '../kubernetes/kubernetes-service.js';
 import { ZenmlError } from '../../errors.js';
 import { builtinDescription } from '../../flavors/builtin-flavors.js';
@@ -39,8 +43,19 @@ export class SeldonModelDeployer extends KubernetesModelDeployer<SeldonSettings>
     return buildSeldonDeployment(service.stored(), this.settings, target);
   }
 
-  protected readResourceState(resource: KubeObject): ResourceState {
-    return readSeldonState(resource);
+  /** Each SeldonDeployment with its Deployments (one list call) and, for those not rolled out yet, their pods. */
+  protected async readResourceStates(resources: KubeObject[], client: KubeClient): Promise<ResourceState[]> {
+    const names = resources.map((r) => r.metadata.name);
+    const workloads = await readWorkloads(client, SELDON_POD_LABEL, names, (deploymentsOf) =>
+      resources
+        .filter((r) => r.status?.state === 'Failed' || deploymentsOf(r.metadata.name).some((d) => deploymentRolloutState(d, []).state !== ServiceState.ACTIVE))
+        .map((r) => r.metadata.name),
+    );
+    return resources.map((r) => readSeldonState(r, workloads && { deployments: workloads.deployments(r.metadata.name), pods: workloads.pods(r.metadata.name) }));
+  }
+
+  protected workloadSelector(name: string): string {
+    return `${SELDON_POD_LABEL}=${name}`;
   }
 
   protected liveFacts(resource: KubeObject): Record<string, unknown> {
@@ -59,8 +74,8 @@ export class SeldonModelDeployer extends KubernetesModelDeployer<SeldonSettings>
     return seldonEndpoint(asSeldon(service), this.settings.baseUrl);
   }
 
-  protected logTarget(service: KubernetesService): LogTarget {
-    return { labelSelector: `${SELDON_POD_LABEL}=${service.kubernetes.resourceName}`, container: SELDON_GRAPH_NODE };
+  protected logContainer(): string {
+    return SELDON_GRAPH_NODE;
   }
 
   override getModelServerInfo(service: BaseService): Record<string, string> {

@@ -5,6 +5,7 @@
 import type { KubeObject } from '../kubernetes/kube-client.js';
 import { managedMetadata, type StoredService } from '../kubernetes/kube-labels.js';
 import { apiVersionOf } from '../kubernetes/resource-kind.js';
+import { SPEC_MARK_ANNOTATION, specMark } from '../kubernetes/spec-mark.js';
 import type { ManifestTarget } from '../kubernetes/kubernetes-deployer.js';
 import { parseServiceConfig } from '../../services/service-config.js';
 import { SELDON_DEPLOYMENT, SELDON_GRAPH_NODE, SELDON_PREDICTOR } from './seldon-kind.js';
@@ -41,13 +42,16 @@ export function buildSeldonDeployment(service: StoredService, settings: SeldonMa
   const predictor = {
     name: SELDON_PREDICTOR,
     replicas: s.replicas,
+    ...(Object.keys(s.podLabels).length ? { labels: s.podLabels } : {}),
     graph,
     ...(Object.keys(container).length ? { componentSpecs: [{ spec: { containers: [{ name: SELDON_GRAPH_NODE, ...container }] } }] } : {}),
   };
+  const spec = { name: target.name, protocol: s.protocol, predictors: [predictor] };
   return {
     apiVersion: apiVersionOf(SELDON_DEPLOYMENT),
     kind: SELDON_DEPLOYMENT.kind,
     metadata: managedMetadata(target, service),
-    spec: { name: target.name, protocol: s.protocol, predictors: [predictor] },
+    // The operator copies spec.annotations onto the predictor's Deployment: the mark tells when it has acted on this spec.
+    spec: { ...spec, annotations: { [SPEC_MARK_ANNOTATION]: specMark(spec) } },
   };
 }

@@ -31,6 +31,8 @@ export const MODEL_TYPE_DEFAULTS: Readonly<Record<string, { implementation: stri
 /** Seldon's two inference protocols. */
 export type SeldonProtocol = 'seldon' | 'v2';
 
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 const Quantity = z.union([z.string().min(1), z.number().nonnegative()]);
 const ResourceList = z.record(z.string().min(1), Quantity);
 
@@ -46,6 +48,10 @@ export const seldonServiceSettingsSchema = z.object({
   protocol: z.enum(['seldon', 'v2'], { error: 'expected seldon or v2' }).optional(),
   parameters: z.record(z.string().min(1), z.union([z.string(), z.number(), z.boolean()]), { error: 'expected a JSON object of name: value' }).default({}),
   extraArgs: z.array(z.string(), { error: 'expected a JSON array of strings' }).default([]),
+  podLabels: z
+    .record(z.string().regex(LABEL_KEY, 'expected a label key such as team or example.com/team'), z.string().regex(LABEL_VALUE, 'expected a label value (at most 63 letters, digits, -, _ and .)'), { error: 'expected a JSON object of label: value' })
+    .default({})
+    .describe("labels on the predictor's pods (Seldon copies the predictor's labels onto its Deployment and pods)"),
 });
 
 /** A Seldon graph parameter as the SeldonDeployment spec writes it. */
@@ -66,6 +72,7 @@ export interface SeldonServiceSettings {
   resources?: { requests?: Record<string, string | number>; limits?: Record<string, string | number> };
   parameters: SeldonParameter[];
   extraArgs: string[];
+  podLabels: Record<string, string>;
 }
 
 function toParameter(name: string, value: string | number | boolean): SeldonParameter {
@@ -112,5 +119,6 @@ export function resolveSeldonServiceSettings(config: ServiceConfig): SeldonServi
     resources: s.resources,
     parameters: Object.entries(s.parameters).map(([name, value]) => toParameter(name, value)),
     extraArgs: s.extraArgs,
+    podLabels: s.podLabels,
   };
 }

@@ -1,31 +1,60 @@
 /** What a SeldonDeployment's spec and status say, read fresh from the resource every time. */
 import type { KubeObject } from '../kubernetes/kube-client.js';
 import { readReplicasAnnotation } from '../kubernetes/kube-labels.js';
+import { podFailure, rolloutState, type DeploymentView, type PodView } from '../kubernetes/rollout-state.js';
+import { SPEC_MARK_ANNOTATION } from '../kubernetes/spec-mark.js';
+import { CONTROLLER_SILENCE_MS, silentForMs } from '../kubernetes/controller-silence.js';
 import type { ResourceState } from '../kubernetes/kubernetes-deployer.js';
 import { ServiceState } from '../../services/service-status.js';
 import { SELDON_GRAPH_NODE } from './seldon-kind.js';
 
 /**
- * Seldon's `status.state` as a service state: Available -> active, Failed -> error (with
- * `status.description`), Creating or no status yet -> pending_startup. A status the operator wrote for
- * an older spec (its `observedGeneration`, when it reports one, behind `metadata.generation`) is
- * pending_startup too: right after an update or a start, "Available" still describes the old spec.
- * (Stopped by zenml is read before this, from the replica annotation.)
+ * A SeldonDeployment's state, read as the operator means it (operator/controllers/seldondeployment_controller.go,
+ * v1.17.1): it writes `status.state` Creating, Available or Failed ("Deployment is no longer progressing and not
+ * available", only once a Deployment passed its progressDeadlineSeconds) and no observedGeneration, and it reports
+ * Available from a Deployment whose new pods are not all up yet. So the state also comes from the predictor's
+ * Deployments: active only when every one carries the spec mark of the current spec, has the predictor's replica
+ * count and has rolled out (rollout-state.ts); error when Seldon says Failed or a pod keeps failing; otherwise
+ * pending_startup with what it waits for, naming the operator when it has said nothing for a minute.
  */
-export function readSeldonState(resource: KubeObject): ResourceState {
-  const status = (resource.status ?? {}) as { state?: string; description?: string; observedGeneration?: number };
-  const generation = resource.metadata.generation;
-  if (typeof status.observedGeneration === 'number' && typeof generation === 'number' && status.observedGeneration < generation) {
-    return { state: ServiceState.PENDING_STARTUP, lastError: '' };
+export function readSeldonState(resource: KubeObject, workloads: { deployments: DeploymentView[]; pods: PodView[] } | undefined, now = Date.now()): ResourceState {
+  const status = (resource.status ?? {}) as { state?: string; description?: string };
+  const name = resource.metadata.name;
+  const { deployments, pods } = workloads ?? { deployments: [], pods: [] };
+  const podsOf = (d: DeploymentView) => pods.filter((p) => p.metadata.labels?.app === d.metadata.labels?.app);
+  if (status.state === 'Failed') {
+    const why = pods.map(podFailure).find((f) => f !== undefined);
+    return { state: ServiceState.ERROR, lastError: [status.description || 'Seldon Core reported the deployment as Failed', why].filter(Boolean).join('; ') };
   }
-  switch (status.state) {
-    case 'Available':
-      return { state: ServiceState.ACTIVE, lastError: '' };
-    case 'Failed':
-      return { state: ServiceState.ERROR, lastError: status.description || 'Seldon Core reported the deployment as Failed' };
-    default:
-      return { state: ServiceState.PENDING_STARTUP, lastError: '' };
+  const silentFor = silentForMs(resource, now);
+  if (!status.state) {
+    return {
+      state: ServiceState.PENDING_STARTUP,
+      lastError:
+        silentFor >= CONTROLLER_SILENCE_MS
+          ? `the SeldonDeployment has no status from the Seldon operator after ${Math.round(silentFor / 1000)} s: is the operator running?`
+          : 'waiting for the Seldon operator',
+    };
   }
+  // An identity that may not read Deployments gets the operator's word alone.
+  if (!workloads) return status.state === 'Available' ? { state: ServiceState.ACTIVE, lastError: '' } : { state: ServiceState.PENDING_STARTUP, lastError: `Seldon Core reports the deployment as ${status.state}` };
+  const mark = (resource.spec as { annotations?: Record<string, string> } | undefined)?.annotations?.[SPEC_MARK_ANNOTATION];
+  const replicas = readSeldonReplicas(resource);
+  const wanted = Object.values(replicas).reduce((a, b) => a + b, 0);
+  const stale = deployments.filter((d) => (mark && d.metadata.annotations?.[SPEC_MARK_ANNOTATION] !== mark) || (wanted > 0 && (d.spec?.replicas ?? 1) === 0));
+  if (stale.length > 0 || (deployments.length === 0 && wanted > 0 && status.state === 'Available')) {
+    return {
+      state: ServiceState.PENDING_STARTUP,
+      lastError:
+        silentFor >= CONTROLLER_SILENCE_MS
+          ? `the Seldon operator has not applied the current spec of ${name} to its Deployments after ${Math.round(silentFor / 1000)} s: is the operator running?`
+          : `waiting for the Seldon operator to apply the current spec to ${stale.map((d) => `Deployment ${d.metadata.name}`).join(', ') || 'its Deployments'}`,
+    };
+  }
+  const rollout = rolloutState(deployments, podsOf, 'waiting for the Seldon operator to create the Deployments');
+  if (rollout.state !== ServiceState.ACTIVE) return rollout;
+  if (status.state !== 'Available') return { state: ServiceState.PENDING_STARTUP, lastError: `Seldon Core reports the deployment as ${status.state}` };
+  return { state: ServiceState.ACTIVE, lastError: '' };
 }
 
 interface Predictor {
