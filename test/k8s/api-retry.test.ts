@@ -63,6 +63,8 @@ async function standIn(refuse: (req: { method: string; path: string }, seen: See
     answer: ({ method, path: p }) => {
       if (method === 'GET' && p.startsWith(LIST_PATH)) return { status: 200, body: sdepList(UUIDS) };
       if (method === 'POST' && p.startsWith(LIST_PATH)) return { status: 201, body: { apiVersion: 'machinelearning.seldon.io/v1', kind: 'SeldonDeployment', metadata: { name: 'zenml-new', namespace: NS } } };
+      // The flavor also reads the Deployments and pods it owns: none here.
+      if (method === 'GET' && /\/namespaces\/[^/]+\/(deployments|pods)(\?|$)/.test(p)) return { status: 200, body: { apiVersion: 'v1', kind: 'List', metadata: {}, items: [] } };
       if (method === 'GET' && p.startsWith(`/api/v1/namespaces/${NS}`)) return { status: 200, body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } } };
       return { status: 404, body: { kind: 'Status', code: 404, message: 'not found', details: {} } };
     },
@@ -169,7 +171,8 @@ describeKube('a throttling stand-in in front of a real kube-apiserver', () => {
   let objects: CustomObjectsApi;
 
   beforeAll(async () => {
-    cluster = await startKubeCluster({ crds: ['seldon'] });
+    // Workloads: delete is foreground, and only the garbage collector (kube-controller-manager) lifts its finalizer.
+    cluster = await startKubeCluster({ crds: ['seldon'], workloads: true });
     objects = adminClient(cluster).makeApiClient(CustomObjectsApi);
     await createNamespace(cluster, NS);
   }, 180_000);

@@ -27,7 +27,8 @@ describeKube('one component, its own servers (seldon, against a real Kubernetes 
   let objects: CustomObjectsApi;
 
   beforeAll(async () => {
-    cluster = await startKubeCluster({ crds: ['seldon'] });
+    // Workloads: delete is foreground, and only the garbage collector (kube-controller-manager) lifts its finalizer.
+    cluster = await startKubeCluster({ crds: ['seldon'], workloads: true });
     objects = adminClient(cluster).makeApiClient(CustomObjectsApi);
   }, 180_000);
   afterAll(async () => {
