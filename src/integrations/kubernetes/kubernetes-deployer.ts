@@ -200,35 +200,36 @@ export abstract class KubernetesModelDeployer<S extends KubernetesSettings = Kub
 
   // ---- the shared rules, bounded by the command's timeout --------------------------------------
 
+  /** Run a lifecycle command so that its API calls retry a throttling server only within its timeout (kube-retry.ts). */
+  private bounded<T>(timeout: number | undefined, work: () => Promise<T>): Promise<T> {
+    return withDeadline(timeout ?? DEFAULT_DEPLOYMENT_START_STOP_TIMEOUT, work);
+  }
+
   /** Refuse a local model path before anything talks to the cluster (exit 2), then deploy within the timeout. */
   override async deployModel(config: ServiceConfigInput, options: DeployOptions = {}): Promise<BaseService> {
     checkClusterModelUri(config.modelUri, this.flavor);
-    return withDeadline(options.timeout ?? DEFAULT_DEPLOYMENT_START_STOP_TIMEOUT, () => super.deployModel(config, options));
+    return this.bounded(options.timeout, () => super.deployModel(config, options));
   }
 
-  /** See BaseModelDeployer; API calls retry only within `timeout`. */
+  // stop, start, delete, promote, rollback: BaseModelDeployer's rules, with API retries bounded by `timeout`.
   override stopModelServer(uuid: string, options: StopOptions = {}): Promise<BaseService> {
-    return withDeadline(options.timeout ?? DEFAULT_DEPLOYMENT_START_STOP_TIMEOUT, () => super.stopModelServer(uuid, options));
+    return this.bounded(options.timeout, () => super.stopModelServer(uuid, options));
   }
 
-  /** See BaseModelDeployer; API calls retry only within `timeout`. */
   override startModelServer(uuid: string, options: StartOptions = {}): Promise<BaseService> {
-    return withDeadline(options.timeout ?? DEFAULT_DEPLOYMENT_START_STOP_TIMEOUT, () => super.startModelServer(uuid, options));
+    return this.bounded(options.timeout, () => super.startModelServer(uuid, options));
   }
 
-  /** See BaseModelDeployer; API calls retry only within `timeout`. */
   override deleteModelServer(uuid: string, options: StopOptions = {}): Promise<BaseService> {
-    return withDeadline(options.timeout ?? DEFAULT_DEPLOYMENT_START_STOP_TIMEOUT, () => super.deleteModelServer(uuid, options));
+    return this.bounded(options.timeout, () => super.deleteModelServer(uuid, options));
   }
 
-  /** See BaseModelDeployer; API calls retry only within `timeout`. */
   override promoteModelServer(uuid: string, options: StartOptions = {}): Promise<BaseService> {
-    return withDeadline(options.timeout ?? DEFAULT_DEPLOYMENT_START_STOP_TIMEOUT, () => super.promoteModelServer(uuid, options));
+    return this.bounded(options.timeout, () => super.promoteModelServer(uuid, options));
   }
 
-  /** See BaseModelDeployer; API calls retry only within `timeout`. */
   override rollbackModelServer(uuid: string, options: StartOptions = {}): Promise<BaseService> {
-    return withDeadline(options.timeout ?? DEFAULT_DEPLOYMENT_START_STOP_TIMEOUT, () => super.rollbackModelServer(uuid, options));
+    return this.bounded(options.timeout, () => super.rollbackModelServer(uuid, options));
   }
 
   /** The component that made a service's resource (null: none, made by an older zenml or by hand). */
