@@ -10,10 +10,11 @@ import { withDeadline } from '../../src/integrations/kubernetes/kube-retry.js';
 import { managedMetadata } from '../../src/integrations/kubernetes/kube-labels.js';
 import { SELDON_DEPLOYMENT } from '../../src/integrations/seldon/seldon-kind.js';
 import { parseServiceConfig } from '../../src/services/service-config.js';
-import { killRunningZenml, parseJson, runZenml } from '../helpers/cli.js';
+import { killRunningZenml, parseJson } from '../helpers/cli.js';
 import { TempDirs } from '../helpers/temp.js';
 import { adminClient, createNamespace, startKubeCluster, type KubeCluster } from './cluster.js';
 import { describeKube } from './require-kube.js';
+import { zenmlProject } from './zenml-project.js';
 import { startStandInThrottlingProxy, type Refusal, type SeenRequest, type StandInThrottlingProxy } from './stand-in-throttling-proxy.js';
 
 const temps = new TempDirs();
@@ -135,16 +136,7 @@ describe('KubeClient against a stand-in API server that throttles', () => {
 });
 
 describe('the zenml binary against a stand-in API server that throttles', () => {
-  async function project(proxy: StandInThrottlingProxy): Promise<(...args: string[]) => ReturnType<typeof runZenml>> {
-    const dir = temps.dir('zenml-retry-cli-');
-    const run = (...args: string[]) => runZenml(args, { cwd: dir, timeoutMs: 60_000 });
-    const kubeconfig = kubeconfigFor(proxy.url);
-    for (const args of [['init'], ['model-deployer', 'register', 'k8s', '--flavor', 'seldon', '--kubeconfig', kubeconfig, '--base-url', 'http://ingress.example.com'], ['stack', 'register', 'prod', '-d', 'k8s', '--set']]) {
-      const r = await run(...args);
-      if (r.code !== 0) throw new Error(`zenml ${args.join(' ')}: ${r.stderr}`);
-    }
-    return run;
-  }
+  const project = async (proxy: StandInThrottlingProxy) => (await zenmlProject(temps, 'k8s', 'seldon', ['--kubeconfig', kubeconfigFor(proxy.url), '--base-url', 'http://ingress.example.com'])).run;
 
   test('find waits out two 429s and lists what the API server then answers', async () => {
     const proxy = await standIn(firstN(2, { status: 429, retryAfter: '1' }));
@@ -186,12 +178,7 @@ describeKube('a throttling stand-in in front of a real kube-apiserver', () => {
     // Every other request is turned away, alternately with 429 and 503, so each call needs a retry.
     const proxy = await startStandInThrottlingProxy({ upstream, refuse: (_req, seen) => (seen.length % 2 === 0 ? { status: seen.length % 4 === 0 ? 429 : 503, retryAfter: '0' } : undefined) });
     proxies.push(proxy);
-    const dir = temps.dir('zenml-retry-real-');
-    const run = (...args: string[]) => runZenml(args, { cwd: dir, timeoutMs: 120_000 });
-    const kubeconfig = kubeconfigFor(proxy.url, cluster.adminToken);
-    for (const args of [['init'], ['model-deployer', 'register', 'k8s', '--flavor', 'seldon', '--kubeconfig', kubeconfig, '--base-url', 'http://ingress.example.com'], ['stack', 'register', 'prod', '-d', 'k8s', '--set']]) {
-      expect((await run(...args)).code).toBe(0);
-    }
+    const { run } = await zenmlProject(temps, 'k8s', 'seldon', ['--kubeconfig', kubeconfigFor(proxy.url, cluster.adminToken), '--base-url', 'http://ingress.example.com']);
     const deployed = await run('model-deployer', 'deploy', '--model-uri', 's3://models/iris', '--model-type', 'sklearn', '--timeout', '0', '--json');
     expect(deployed.stderr).toBe('');
     expect(deployed.code).toBe(0);

@@ -3,12 +3,14 @@
 // --timeout 0 and nothing waits for a status. Several projects (each its own dotfile, as several machines) register
 // components in one namespace; what each lists, deletes and refuses is read from the API server directly.
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import { killRunningZenml, parseJson, runZenml, type RunResult } from '../helpers/cli.js';
+import { killRunningZenml } from '../helpers/cli.js';
 import { TempDirs } from '../helpers/temp.js';
 import { adminClient, createNamespace, startKubeCluster, type KubeCluster } from './cluster.js';
 import { describeKube } from './require-kube.js';
+import { clusterSettings, zenmlProject, type ZenmlProject } from './zenml-project.js';
 
 const GROUP = 'machinelearning.seldon.io';
+const BASE_URL = 'http://ingress.example.com';
 const temps = new TempDirs();
 let nsCounter = 0;
 
@@ -16,11 +18,6 @@ afterEach(() => {
   killRunningZenml();
   temps.cleanup();
 });
-
-interface Project {
-  run: (...args: string[]) => Promise<RunResult>;
-  json: <T = any>(...args: string[]) => Promise<T>;
-}
 
 describeKube('one component, its own servers (seldon, against a real Kubernetes API server)', () => {
   let cluster: KubeCluster;
@@ -42,23 +39,9 @@ describeKube('one component, its own servers (seldon, against a real Kubernetes 
   }
 
   /** A project (a machine) with a seldon component `component` for namespace `ns`, in its active stack. */
-  async function project(component: string, ns: string): Promise<Project> {
-    const dir = temps.dir('zenml-own-');
-    const run = (...args: string[]) => runZenml(args, { cwd: dir, timeoutMs: 120_000 });
-    const json = async <T = any>(...args: string[]): Promise<T> => {
-      const r = await run(...args, '--json');
-      if (r.code !== 0) throw new Error(`zenml ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-      return parseJson<T>(r);
-    };
-    const settings = ['--kubeconfig', cluster.kubeconfigPath, '--kubernetes-context', cluster.contextName, '--kubernetes-namespace', ns, '--base-url', 'http://ingress.example.com'];
-    for (const args of [['init'], ['model-deployer', 'register', component, '--flavor', 'seldon', ...settings], ['stack', 'register', 'prod', '-d', component, '--set']]) {
-      const r = await run(...args);
-      if (r.code !== 0) throw new Error(`zenml ${args.join(' ')}: ${r.stderr}`);
-    }
-    return { run, json };
-  }
+  const project = (component: string, ns: string) => zenmlProject(temps, component, 'seldon', [...clusterSettings(cluster, ns), '--base-url', BASE_URL]);
 
-  const deploy = (p: Project, model: string, ...more: string[]) =>
+  const deploy = (p: ZenmlProject, model: string, ...more: string[]) =>
     p.json<{ uuid: string }>('model-deployer', 'deploy', '--model-uri', `s3://models/${model}`, '--model-name', model, '--model-type', 'sklearn', '--pipeline-name', 'training', '--pipeline-step-name', 'deployer', '--timeout', '0', ...more);
 
   async function sdeps(ns: string): Promise<any[]> {
@@ -136,7 +119,7 @@ describeKube('one component, its own servers (seldon, against a real Kubernetes 
     await legacy(ns, LEGACY);
 
     // A component that never deployed anything has no servers, however busy its namespace.
-    await beta.json('model-deployer', 'register', 'gamma', '--flavor', 'seldon', '--kubeconfig', cluster.kubeconfigPath, '--kubernetes-context', cluster.contextName, '--kubernetes-namespace', ns, '--base-url', 'http://ingress.example.com');
+    await beta.json('model-deployer', 'register', 'gamma', '--flavor', 'seldon', ...clusterSettings(cluster, ns), '--base-url', BASE_URL);
     expect(await beta.json('model-deployer', 'delete', 'gamma')).toEqual({ name: 'gamma', deleted: true, deletedServers: [] });
 
     // beta is its project's stack's deployer; point the stack elsewhere first (delete refuses a component a stack uses).

@@ -7,11 +7,12 @@
 // too); reading the logs of running pods is tested against kwok in the seldon and kserve CLI tests.
 import { CoreV1Api } from '@kubernetes/client-node';
 import { KubeClient } from '../../src/integrations/kubernetes/kube-client.js';
-import { killRunningZenml, parseJson, runZenml, type RunResult } from '../helpers/cli.js';
+import { killRunningZenml, parseJson, type RunResult } from '../helpers/cli.js';
 import { TempDirs } from '../helpers/temp.js';
 import { adminClient, createNamespace, startKubeCluster, type KubeCluster } from './cluster.js';
 import { freePort } from './kube-processes.js';
 import { describeKube } from './require-kube.js';
+import { clusterSettings, zenmlProject } from './zenml-project.js';
 
 const temps = new TempDirs();
 afterEach(() => {
@@ -39,12 +40,7 @@ describeKube('logs of pods without logs (seldon, against a real Kubernetes API s
         status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], daemonEndpoints: { kubeletEndpoint: { Port: deadPort } } },
       },
     });
-    const dir = temps.dir('zenml-logs-');
-    run = (...args: string[]) => runZenml(args, { cwd: dir, timeoutMs: 120_000 });
-    const settings = ['--kubeconfig', cluster.kubeconfigPath, '--kubernetes-context', cluster.contextName, '--kubernetes-namespace', NS, '--base-url', 'http://ingress.example.com'];
-    for (const args of [['init'], ['model-deployer', 'register', 'k8s', '--flavor', 'seldon', ...settings], ['stack', 'register', 'prod', '-d', 'k8s', '--set']]) {
-      expect((await run(...args)).code).toBe(0);
-    }
+    ({ run } = await zenmlProject(temps, 'k8s', 'seldon', [...clusterSettings(cluster, NS), '--base-url', 'http://ingress.example.com']));
   }, 180_000);
   afterAll(async () => {
     await cluster?.stop();

@@ -5,10 +5,11 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import { killRunningZenml, parseJson, runZenml, type RunResult } from '../helpers/cli.js';
+import { killRunningZenml, parseJson } from '../helpers/cli.js';
 import { TempDirs } from '../helpers/temp.js';
 import { adminClient, createNamespace, startKubeCluster, type KubeCluster } from './cluster.js';
 import { describeKube } from './require-kube.js';
+import { clusterSettings, zenmlProject, type ZenmlProject } from './zenml-project.js';
 
 const temps = new TempDirs();
 afterEach(() => {
@@ -16,30 +17,11 @@ afterEach(() => {
   temps.cleanup();
 });
 
-interface Project {
-  dir: string;
-  run: (...args: string[]) => Promise<RunResult>;
-  json: <T = any>(...args: string[]) => Promise<T>;
-}
-
-async function project(flavor: 'seldon' | 'kserve', settings: string[]): Promise<Project> {
-  const dir = temps.dir(`zenml-${flavor}-rules-`);
-  const run = (...args: string[]) => runZenml(args, { cwd: dir, timeoutMs: 120_000 });
-  const json = async <T = any>(...args: string[]): Promise<T> => {
-    const r = await run(...args, '--json');
-    if (r.code !== 0) throw new Error(`zenml ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-    return parseJson<T>(r);
-  };
-  for (const args of [['init'], ['model-deployer', 'register', 'k8s', '--flavor', flavor, ...settings], ['stack', 'register', 'prod', '-d', 'k8s', '--set']]) {
-    const r = await run(...args);
-    if (r.code !== 0) throw new Error(`zenml ${args.join(' ')}: ${r.stderr}`);
-  }
-  return { dir, run, json };
-}
+const project = (flavor: 'seldon' | 'kserve', settings: string[]) => zenmlProject(temps, 'k8s', flavor, settings);
 
 describe.each(['seldon', 'kserve'] as const)('%s: a local model path is refused before the cluster is asked', (flavor) => {
   /** A project whose kubeconfig names an API server nobody listens on: any call to it fails with exit 1. */
-  async function unreachable(): Promise<Project> {
+  async function unreachable(): Promise<ZenmlProject> {
     const kubeconfig = path.join(temps.dir('zenml-kubeconfig-'), 'config');
     writeFileSync(kubeconfig, JSON.stringify({
       apiVersion: 'v1', kind: 'Config', 'current-context': 'c',
@@ -86,10 +68,10 @@ describeKube('deploy --replace keeps the service settings it is not given again'
     await cluster?.stop();
   });
 
-  async function clusterProject(flavor: 'seldon' | 'kserve', extra: string[]): Promise<{ p: Project; ns: string }> {
+  async function clusterProject(flavor: 'seldon' | 'kserve', extra: string[]): Promise<{ p: ZenmlProject; ns: string }> {
     const ns = `keep${++n}-${process.pid}`;
     await createNamespace(cluster, ns);
-    const p = await project(flavor, ['--kubeconfig', cluster.kubeconfigPath, '--kubernetes-context', cluster.contextName, '--kubernetes-namespace', ns, ...extra]);
+    const p = await project(flavor, [...clusterSettings(cluster, ns), ...extra]);
     return { p, ns };
   }
 
