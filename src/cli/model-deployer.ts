@@ -7,6 +7,7 @@ import { addFindOptions, collect, deployerOption, timeoutOption } from './shared
 const components = () => import('./handlers/component-handlers.js');
 const services = () => import('./handlers/service-handlers.js');
 const predict = () => import('./handlers/predict-handler.js');
+const dashboard = () => import('./handlers/dashboard-handler.js');
 
 /** `zenml model-deployer …`: deployer components, flavors and the model servers they run. */
 export function buildModelDeployerCommand(): Command {
@@ -97,6 +98,13 @@ export function buildModelDeployerCommand(): Command {
     .option('-t, --timeout <seconds>', 'seconds to wait for the answer', '60')
     .addOption(deployerOption())
     .action(lazyAction(predict, (m, ctx, uuid, opts) => m.predictHandler(ctx, uuid as string, opts as never)));
+  md.command('dashboard')
+    .description('serve a live web page of every model server (Ctrl-C stops it); -q prints only its URL')
+    .option('--port <port>', 'port to listen on (0: any free port)', '0')
+    .option('--host <host>', 'address to listen on (other than loopback only with --allow-remote)', '127.0.0.1')
+    .option('--allow-remote', 'allow a --host that other machines can reach (anyone with the URL can stop and delete servers)')
+    .option('--no-open', 'do not open a browser')
+    .action(lazyAction(dashboard, (m, ctx, opts) => m.dashboardHandler(ctx, opts as never)));
   md.addCommand(buildModelsCommand());
   return md;
 }

@@ -165,6 +165,24 @@ export abstract class BaseModelDeployer<Settings = Record<string, unknown>> {
   }
 
   /**
+   * A running server's Prometheus text from its info key METRICS_URL, asked with the bearer token `predict`
+   * sends; undefined for a server without one, or one that does not answer 200 within `timeoutMs`.
+   */
+  async readModelServerMetrics(service: BaseService, timeoutMs = 2_000): Promise<string | undefined> {
+    const url = this.getModelServerInfo(service).METRICS_URL;
+    if (!url) return undefined;
+    try {
+      // The CLI's own small client (not fetch: undici alone would add megabytes to a dashboard's memory).
+      const { httpRequest } = await import('../services/http-request.js');
+      const token = this.bearerToken();
+      const res = await httpRequest(url, { headers: token ? { authorization: `Bearer ${token}` } : {}, timeoutMs });
+      return res.status === 200 ? res.body : undefined;
+    } catch {
+      return undefined; // not answering is shown as no metrics; its state comes from checkResponding
+    }
+  }
+
+  /**
    * The `authToken` setting's value, when the settings have one: a literal as written, an
    * `{"env": "NAME"}` reference read from the environment now (ConfigError, exit 2, when unset).
    */

@@ -53,3 +53,34 @@ export function serviceView(deployer: BaseModelDeployer, service: BaseService): 
     info,
   };
 }
+
+/**
+ * The facts `describe` shows about a model server, in its order, labelled in lower case: each once (a flavor's
+ * info key that repeats one, MODEL_URI or MODEL_NAME, is left out; one the config left empty fills it), empty
+ * values left out. The dashboard shows the same list.
+ */
+export function serviceFacts(v: ServiceView): [label: string, value: string][] {
+  const facts = new Map<string, string>([
+    ['uuid', v.uuid],
+    ['name', String(v.config.name ?? '')],
+    ['description', String(v.config.description ?? '')],
+    ['status', v.state],
+    ['last error', v.lastError],
+    ['deployer', `${v.deployer} (flavor ${v.flavor})`],
+    ['model name', v.modelName],
+    ['model version', v.modelVersion],
+    ['model uri', v.modelUri],
+    ['model type', v.modelType],
+    ['pipeline name', v.pipelineName],
+    ['pipeline run id', v.pipelineRunId],
+    ['pipeline step name', v.pipelineStepName],
+    ['created', v.createdAt],
+    ['updated', v.updatedAt],
+  ]);
+  for (const [key, value] of Object.entries(v.info)) {
+    const label = key.toLowerCase().replace(/_/g, ' ');
+    // The flavor knows what it serves: its value fills a fact the config left empty (a version it chose).
+    if (!facts.get(label)) facts.set(label, value);
+  }
+  return [...facts].filter(([, value]) => value !== '');
+}

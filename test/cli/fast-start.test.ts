@@ -106,8 +106,16 @@ describe('zenml --help', () => {
     for (const name of [...HEAVY, 'zod', 'cosmiconfig', 'yaml']) {
       expect({ name, loaded: packages.has(name) }).toEqual({ name, loaded: false });
     }
-    // No flavor or server code either.
-    expect(urls.filter((u) => /\/dist\/(integrations|server|flavors|config|fs)\//.test(u))).toEqual([]);
+    // No flavor, server or dashboard code either.
+    expect(urls.filter((u) => /\/dist\/(integrations|server|flavors|config|fs|dashboard)\/|dashboard-handler/.test(u))).toEqual([]);
+  });
+
+  it('control: the dashboard command does load the dashboard code (so the check above can fail)', async () => {
+    // Refused before it listens (a non-loopback host without --allow-remote): the modules are loaded by then.
+    const { result, urls } = await runRecorded(['model-deployer', 'dashboard', '--host', '192.0.2.1', '--no-open']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--allow-remote/);
+    expect(urls).toEqual(expect.arrayContaining([expect.stringMatching(/\/dist\/dashboard\/dashboard-security\.js$/), expect.stringMatching(/dashboard-handler\.js$/)]));
   });
 
   it('a subcommand help loads no config either', async () => {

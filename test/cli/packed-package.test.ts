@@ -3,10 +3,10 @@
 // a BaseModelDeployer class that is not the CLI's own (another file, another module instance).
 // The copy's dependencies (zod, …) are links to this repo's installed ones: installing them
 // from the registry would need the network, and the brand check is about our class alone.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { killRunningZenml, lines, parseJson, REPO_ROOT, runZenml } from '../helpers/cli.js';
+import { isolatedEnv, killRunningZenml, lines, parseJson, REPO_ROOT, runZenml } from '../helpers/cli.js';
 import { flavorSource } from '../helpers/flavor-project.js';
 import { TempDirs } from '../helpers/temp.js';
 
@@ -68,5 +68,40 @@ describe('a flavor built on a separately installed copy of the package', () => {
     expect(lines((await zenml('model-deployer', 'find', '--deployer', 'c', '--running', '-q')).stdout)).toEqual([uuid]);
     const stopped = await zenml('model-deployer', 'stop', uuid, '--deployer', 'c', '--json');
     expect(parseJson(stopped)).toMatchObject({ uuid, state: 'inactive' });
+  });
+});
+
+describe('the dashboard of the packed package', () => {
+  it('serves its page from the files shipped in the tarball (dist/dashboard-web), not from the repo', async () => {
+    const copyBin = path.join(dir, 'node_modules', 'zenml-model-deployer', 'bin', 'zenml.js');
+    const child = spawn(process.execPath, [copyBin, '--config', path.join(dir, '.zenmlrc.json'), 'model-deployer', 'dashboard', '-q', '--no-open'], {
+      cwd: dir,
+      env: isolatedEnv(dir),
+    });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.setEncoding('utf8').on('data', (c: string) => {
+          out += c;
+          if (out.includes('\n')) resolve(out.trim());
+        });
+        child.on('exit', (code) => reject(new Error(`the dashboard exited ${code}`)));
+      });
+      const entry = await fetch(url, { redirect: 'manual' });
+      expect(entry.status).toBe(303);
+      const cookie = entry.headers.get('set-cookie')!.split(';')[0];
+      const origin = new URL(url).origin;
+      const html = await fetch(`${origin}/`, { headers: { cookie } });
+      expect(html.status).toBe(200);
+      expect(await html.text()).toContain('<script type="module" src="/app.js">');
+      const js = await fetch(`${origin}/app.js`, { headers: { cookie } });
+      expect(js.headers.get('content-type')).toMatch(/^text\/javascript/);
+      expect((await js.text()).length).toBeGreaterThan(10_000); // the page's code with uPlot bundled in
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
   });
 });

@@ -64,7 +64,7 @@ export interface KubeClusterOptions {
   workloads?: boolean;
   /** Containers whose logs kwok serves from files (appendPodLog); default the flavors' model containers. */
   logContainers?: string[];
-  /** Bound on the whole start (default 90 s: the machine may be busy). */
+  /** Bound on the whole start (default 180 s: the machine may be busy, and the KServe manager is slow to serve its webhooks). */
   timeoutMs?: number;
 }
 
@@ -88,7 +88,7 @@ export { kubeBinaries, kubeBinariesMissingReason } from './kube-binaries.js';
 export async function startKubeCluster(options: KubeClusterOptions = {}): Promise<KubeCluster> {
   const binaries = kubeBinaries();
   if (!binaries) throw new Error(`Cannot start a Kubernetes API server: ${kubeBinariesMissingReason()}`);
-  const deadline = Date.now() + (options.timeoutMs ?? 90_000);
+  const deadline = Date.now() + (options.timeoutMs ?? 180_000);
   // A port picked free can be taken before the server binds it: start again on new ports (twice at most).
   for (let attempt = 1; ; attempt++) {
     try {

@@ -10,8 +10,13 @@ import { freePort, type KubeProcess } from './kube-processes.js';
 /** The Node every pod runs on. */
 export const NODE_NAME = 'kwok-node-0';
 
-/** Container names whose logs kwok serves from files, and the label that makes kwok fail a pod's containers. */
-export const KWOK_FAIL_LABEL = 'pod-container-running-failed.stage.kwok.x-k8s.io';
+/**
+ * The label (value "true") that makes kwok fail a pod's init containers, so the pod never becomes Ready: a model
+ * initializer that cannot download the model (kwok's chaos stage pod-init-container-running-failed).
+ */
+export const KWOK_FAIL_LABEL = 'pod-init-container-running-failed.stage.kwok.x-k8s.io';
+/** The label that makes kwok fail a Running pod's containers about a second after it became Ready (a crash). */
+export const KWOK_CRASH_LABEL = 'pod-container-running-failed.stage.kwok.x-k8s.io';
 
 /** What the processes need from the cluster that starts them. */
 export interface ControlPlaneContext {
@@ -54,7 +59,8 @@ export function podLogFile(dir: string, container: string): string {
 
 /**
  * kwok, managing every Node, with the stages of its module's kustomize/stage (node initialize and heartbeat, pods
- * ready, complete, deleted, and the chaos stage that fails the containers of a pod labelled KWOK_FAIL_LABEL=true),
+ * ready, complete, deleted, and the chaos stages that fail the init containers (KWOK_FAIL_LABEL=true) or the containers
+ * (KWOK_CRASH_LABEL=true) of a pod),
  * and ClusterLogs mapping each of `logContainers` to its file (podLogFile) for `GET .../pods/<pod>/log`.
  * Returns the process and the port of its kubelet server (TLS, which the API server reaches for logs).
  */
@@ -66,6 +72,7 @@ export async function startKwok(bins: KubeBinaries, ctx: ControlPlaneContext, lo
     'pod/fast/pod-complete.yaml',
     'pod/fast/pod-delete.yaml',
     'pod/chaos/pod-container-running-failed.yaml',
+    'pod/chaos/pod-init-container-running-failed.yaml',
   ].map((file) => readFileSync(path.join(bins.kwokStages, file), 'utf8').trim());
   mkdirSync(path.join(ctx.dir, 'pod-logs'), { recursive: true });
   const logs = logContainers.map((container) =>

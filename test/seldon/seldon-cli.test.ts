@@ -179,12 +179,13 @@ describeKube('seldon flavor through the zenml binary, against a real Kubernetes 
   test("a container that keeps failing ends the wait with exit 1 and the reason its pod carries (Seldon itself says Failed only after the progress deadline); find shows it as error", async () => {
     const ns = await namespace();
     const p = await project(ns);
-    // kwok's chaos stage fails the containers of pods with this label; Seldon copies predictor labels onto its pods.
+    // kwok's chaos stage fails the init containers of pods with this label, as a model initializer that cannot download
+    // the model would; Seldon copies predictor labels onto its pods.
     const r = await p.run(...deployArgs('bad-model', '--timeout', '120', '-c', `podLabels={"${KWOK_FAIL_LABEL}":"true"}`));
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/zenml: error: model server [0-9a-f-]{36} failed: Deployment zenml-[0-9a-f-]+-default-0-classifier: pod zenml-[^ ]+: container [a-z-]+: containerFailed: container failed/);
+    expect(r.stderr).toMatch(/zenml: error: model server [0-9a-f-]{36} failed: Deployment zenml-[0-9a-f-]+-default-0-classifier: pod zenml-[^ ]+: container classifier-model-initializer: initContainerError: initContainer reported errors/);
     const [found] = await p.json<any[]>('model-deployer', 'find', '--model-name', 'bad-model');
-    expect(found).toMatchObject({ state: 'error', lastError: expect.stringContaining('containerFailed') });
+    expect(found).toMatchObject({ state: 'error', lastError: expect.stringContaining('initContainerError') });
     // What Seldon itself says meanwhile: still Creating (its Failed needs the Deployment's progressDeadlineSeconds).
     expect((await sdep(ns, `zenml-${found.uuid}`)).status.state).toBe('Creating');
   });
@@ -217,7 +218,7 @@ describeKube('seldon flavor through the zenml binary, against a real Kubernetes 
     // A SeldonDeployment someone else made, in the same namespace: never listed, never touched.
     await objects.createNamespacedCustomObject({
       group: GROUP, version: 'v1', namespace: ns, plural: 'seldondeployments',
-      body: { apiVersion: `${GROUP}/v1`, kind: 'SeldonDeployment', metadata: { name: 'hand-made', labels: { 'zenml.io/model-name': 'iris' } }, spec: { predictors: [{ name: 'default', graph: { name: 'classifier', modelUri: 's3://models/iris' } }] } },
+      body: { apiVersion: `${GROUP}/v1`, kind: 'SeldonDeployment', metadata: { name: 'hand-made', labels: { 'zenml.io/model-name': 'iris' } }, spec: { predictors: [{ name: 'default', graph: { name: 'classifier', implementation: 'SKLEARN_SERVER', modelUri: 's3://models/iris' } }] } },
     });
     const uuids = async (...filter: string[]) => (await p.json<any[]>('model-deployer', 'find', ...filter)).map((s) => s.uuid).sort();
     expect(await uuids()).toEqual([a.uuid, b.uuid].sort());
@@ -305,7 +306,7 @@ describeKube('seldon flavor through the zenml binary, against a real Kubernetes 
       expect((await p.json('model-deployer', 'start', view.uuid, '--timeout', '120')).state).toBe('active');
       expect((await deploymentsOf(ns, name))[0]!.status).toMatchObject({ replicas: 2, availableReplicas: 2 });
     }
-  });
+  }, 300_000);
 
   test('delete removes the SeldonDeployment and waits until the API server no longer has it (--force: grace period 0)', async () => {
     const ns = await namespace();

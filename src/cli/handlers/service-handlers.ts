@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { BaseModelDeployer, ModelDeployerClass } from '../../deployers/base-model-deployer.js';
 import { chosenDeployerName, resolveDeployer } from '../../deployers/resolve-deployer.js';
-import { serviceView, type ServiceView } from '../../deployers/service-view.js';
+import { serviceFacts, serviceView, type ServiceView } from '../../deployers/service-view.js';
 import type { CommandContext } from '../context.js';
 import { parseServiceSettings } from '../settings-args.js';
 import { describeComponentHandler } from './component-handlers.js';
@@ -24,36 +24,9 @@ export function renderServices(ctx: CommandContext, views: ServiceView[], owners
   return ctx.output.table([...head, 'OWNER'], rows.map((row, i) => [...row, owners[i]]));
 }
 
-/**
- * Human detail of one model server: one block of facts, each once, labelled in lower case. The
- * flavor's info keys (PREDICTION_URL, …) are labelled the same way; one that repeats a fact already
- * shown (MODEL_URI, MODEL_NAME) is left out, and empty values are not shown.
- */
+/** Human detail of one model server: the facts `describe` shows (serviceFacts), the status coloured. */
 export function renderService(ctx: CommandContext, v: ServiceView): string {
-  const facts = new Map<string, string>([
-    ['uuid', v.uuid],
-    ['name', String(v.config.name ?? '')],
-    ['description', String(v.config.description ?? '')],
-    ['status', v.state],
-    ['last error', v.lastError],
-    ['deployer', `${v.deployer} (flavor ${v.flavor})`],
-    ['model name', v.modelName],
-    ['model version', v.modelVersion],
-    ['model uri', v.modelUri],
-    ['model type', v.modelType],
-    ['pipeline name', v.pipelineName],
-    ['pipeline run id', v.pipelineRunId],
-    ['pipeline step name', v.pipelineStepName],
-    ['created', v.createdAt],
-    ['updated', v.updatedAt],
-  ]);
-  for (const [key, value] of Object.entries(v.info)) {
-    const label = key.toLowerCase().replace(/_/g, ' ');
-    // The flavor knows what it serves: its value fills a fact the config left empty (a version it chose).
-    if (!facts.get(label)) facts.set(label, value);
-  }
-  const rows = [...facts].filter(([, value]) => value !== '');
-  return ctx.output.keyValues(rows.map(([label, value]) => [label, label === 'status' ? ctx.output.state(value) : value]));
+  return ctx.output.keyValues(serviceFacts(v).map(([label, value]) => [label, label === 'status' ? ctx.output.state(value) : value]));
 }
 
 /** `deploy`. */

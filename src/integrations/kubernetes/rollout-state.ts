@@ -29,12 +29,16 @@ export interface PodView {
     reason?: string;
     message?: string;
     conditions?: { type: string; status: string; reason?: string; message?: string }[];
-    containerStatuses?: {
-      name: string;
-      restartCount?: number;
-      state?: { waiting?: { reason?: string; message?: string }; terminated?: { reason?: string; message?: string; exitCode?: number } };
-    }[];
+    initContainerStatuses?: ContainerStatusView[];
+    containerStatuses?: ContainerStatusView[];
   };
+}
+
+/** A container's status, as far as its failures go. */
+interface ContainerStatusView {
+  name: string;
+  restartCount?: number;
+  state?: { waiting?: { reason?: string; message?: string }; terminated?: { reason?: string; message?: string; exitCode?: number } };
 }
 
 /** Waiting reasons the kubelet gives a container that will not start by itself (k8s.io/kubernetes pkg/kubelet/images, kuberuntime). */
@@ -43,7 +47,8 @@ const STUCK_WAITING = new Set(['CrashLoopBackOff', 'ImagePullBackOff', 'ErrImage
 /** The first failure a pod shows, as "pod P: container C: reason: message", or undefined. */
 export function podFailure(pod: PodView): string | undefined {
   if (pod.metadata.deletionTimestamp) return undefined;
-  for (const container of pod.status?.containerStatuses ?? []) {
+  // Init containers first: one that fails (a model that cannot be downloaded) keeps the others from ever starting.
+  for (const container of [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]) {
     const waiting = container.state?.waiting;
     const terminated = container.state?.terminated;
     if (waiting?.reason && STUCK_WAITING.has(waiting.reason)) return describe(pod, container.name, waiting.reason, waiting.message);
