@@ -16,6 +16,7 @@ import { preparePythonEnvs, type PythonEnvs } from './python-envs.js';
 import { describeMachine, judgeTargets, markdownReport, type BenchResults } from './report.js';
 import { measureScale } from './scale.js';
 import { measureSeldonFind } from './seldon-find.js';
+import { measureClusterDeploy } from './cluster-deploy.js';
 import { round } from './stats.js';
 import { measureThroughput } from './throughput.js';
 
@@ -83,13 +84,15 @@ async function main(): Promise<number> {
       throughput: () => measureThroughput(p, options, python, log),
       scale: () => measureScale(p, options, log),
       seldon: () => measureSeldonFind(p, options, log),
+      cluster: () => measureClusterDeploy(p, options, log),
     };
-    const key: Record<Section, 'cliStart' | 'deploy' | 'throughput' | 'scale' | 'seldonFind'> = {
+    const key: Record<Section, 'cliStart' | 'deploy' | 'throughput' | 'scale' | 'seldonFind' | 'clusterDeploy'> = {
       cli: 'cliStart',
       deploy: 'deploy',
       throughput: 'throughput',
       scale: 'scale',
       seldon: 'seldonFind',
+      cluster: 'clusterDeploy',
     };
     for (const section of options.sections) {
       log(`measuring ${section}…`);

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 
 /** The figures the bench can measure, in the order it measures them. */
-export const SECTIONS = ['cli', 'deploy', 'throughput', 'scale', 'seldon'] as const;
+export const SECTIONS = ['cli', 'deploy', 'throughput', 'scale', 'seldon', 'cluster'] as const;
 /** One figure group. */
 export type Section = (typeof SECTIONS)[number];
 
@@ -45,7 +45,8 @@ const HELP = `npm run bench -- [options]
   --duration <s>    seconds of load per throughput point (default 10; --quick 2)
   --repeats <n>     load runs per throughput point (default 3; --quick 1)
   --only <list>     comma-separated subset of: ${SECTIONS.join(', ')}
-                    (seldon is skipped, with the reason, without the kube-apiserver of .ci/k8s-env.sh)
+                    (seldon and cluster are skipped, with the reason, without the binaries of .ci/k8s-env.sh;
+                    cluster: deploy → active on the real Seldon operator and KServe manager, per flavor)
   --out <file>      write the JSON here instead of bench/results/<date>[-peers][-quick].json
   --keep            keep the temporary project directory
   --profile         record CPU profiles (CLI start, find over 10,000 services, server under load) and the

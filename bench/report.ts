@@ -7,6 +7,7 @@ import type { BenchOptions } from './options.js';
 import { REPO_ROOT } from './project.js';
 import { LOOKUP_ARGS, type ScaleResult } from './scale.js';
 import type { SeldonFindResult } from './seldon-find.js';
+import type { ClusterDeployFigure, ClusterDeployResult } from './cluster-deploy.js';
 import { fmt, formatSummary } from './stats.js';
 import type { LoadPoint, ThroughputResult } from './throughput.js';
 
@@ -39,6 +40,7 @@ export interface BenchResults {
   throughput?: ThroughputResult | { error: string };
   scale?: ScaleResult | { error: string };
   seldonFind?: SeldonFindResult | { error: string } | { skipped: string };
+  clusterDeploy?: ClusterDeployResult | { error: string } | { skipped: string };
   /** 1-minute load average before and after each section (other processes skew the figures). */
   loadAverage: Record<string, { before: number; after: number }>;
   targets: Target[];
@@ -200,6 +202,15 @@ export function markdownReport(r: BenchResults): string {
     out.push(row([`\`find --json\`, seldon, over ${n} SeldonDeployments in kube-apiserver (all printed)`, formatSummary(seldon.find), `setup: API server ${fmt(seldon.clusterStartMs)} ms, creating them ${fmt(seldon.seedMs)} ms`, '']));
     out.push(row([`… lookup among them (\`${LOOKUP_ARGS.join(' ')}\`: ${seldon.lookupMatches} printed)`, formatSummary(seldon.lookup), '', '']));
   } else if (r.seldonFind) out.push(row(['Seldon find', `error: ${(r.seldonFind as { error: string }).error}`, '', '']));
+  if (r.clusterDeploy && 'skipped' in r.clusterDeploy) out.push(row(['Cluster deploy', skipped(r.clusterDeploy as { skipped: string }), '', '']));
+  else if (r.clusterDeploy && 'error' in r.clusterDeploy) out.push(row(['Cluster deploy', `error: ${(r.clusterDeploy as { error: string }).error}`, '', '']));
+  else if (r.clusterDeploy) {
+    for (const [flavor, figure] of Object.entries(r.clusterDeploy as ClusterDeployResult)) {
+      const label = `\`deploy\` → active, ${flavor}, real ${flavor === 'seldon' ? 'Seldon Core 1.17.1 operator' : 'KServe 0.20.0 manager (Standard)'} on a kwok Node`;
+      if (figure && 'deploy' in figure) out.push(row([label, formatSummary((figure as ClusterDeployFigure).deploy), `setup: cluster and controller ${fmt((figure as ClusterDeployFigure).clusterStartMs)} ms`, '']));
+      else if (figure) out.push(row([label, `error: ${(figure as { error: string }).error}`, '', '']));
+    }
+  }
 
   if (tp) {
     out.push('', `Throughput (${tp.repeats} × ${tp.durationS} s per point; requests/s count 2xx answers only):`, '');

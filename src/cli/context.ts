@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { LoadedConfig } from '../config/config-store.js';
 import type { ProgressReporter } from '../deployers/progress.js';
+import { checkEnvironment } from './env-vars.js';
 import { Output, type OutputOptions } from './output.js';
 import { createProgress } from './progress.js';
 
@@ -37,7 +38,9 @@ export function commandContext(command: Command): CommandContext {
     progress: createProgress({ json: Boolean(opts.json), quiet: Boolean(opts.quiet), color: opts.color !== false }),
     config() {
       loaded ??= import('../config/config-store.js').then(async ({ loadConfig }) => {
-        const config = await loadConfig({ cwd: ctx.cwd, configPath: ctx.configPath, env: ctx.env });
+        // The `register` commands create a missing dotfile; every other command reads one that must exist.
+        const creates = command.name() === 'register';
+        const config = await loadConfig({ cwd: ctx.cwd, configPath: ctx.configPath, env: ctx.env, creates });
         for (const warning of config.warnings) output.warn(warning);
         return config;
       });
@@ -57,6 +60,7 @@ export function lazyAction<M, A extends unknown[]>(
 ): (...args: unknown[]) => Promise<void> {
   return async (...args: unknown[]) => {
     const command = args[args.length - 1] as Command;
+    checkEnvironment();
     const mod = await load();
     await run(mod, commandContext(command), ...(args.slice(0, -1) as A));
   };

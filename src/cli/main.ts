@@ -74,6 +74,11 @@ export async function main(argv: string[] = process.argv): Promise<number> {
   const json = argv.includes('--json');
   const state: ParseState = {};
   const program = buildProgram(json, state);
+  // A bare `zenml` asks for help, as `kubectl` does: the help on stdout, exit 0 (commander would write it to stderr).
+  if (argv.length <= 2) {
+    process.stdout.write(program.helpInformation());
+    return 0;
+  }
   const verbose = argv.includes('--verbose');
   try {
     await program.parseAsync(argv);

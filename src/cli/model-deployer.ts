@@ -64,7 +64,7 @@ export function buildModelDeployerCommand(): Command {
   md.command('logs <uuid>')
     .description("print a model server's logs")
     .option('-f, --follow', 'keep printing new lines')
-    .option('--tail <lines>', 'only the last N lines')
+    .option('-n, --tail <lines>', 'only the last N lines')
     .addOption(deployerOption())
     .action(lazyAction(services, (m, ctx, uuid, opts) => m.logsHandler(ctx, uuid as string, opts as never)));
   md.command('stop <uuid>')

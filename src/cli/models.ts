@@ -33,7 +33,7 @@ export function buildModelsCommand(): Command {
     .command('logs <uuid>')
     .description("print a model server's logs")
     .option('-f, --follow', 'keep printing new lines')
-    .option('-t, --tail <lines>', 'only the last N lines')
+    .option('-n, --tail <lines>', 'only the last N lines (-t is --timeout everywhere)')
     .addOption(deployerOption())
     .action(lazyAction(services, (m, ctx, uuid, opts) => m.logsHandler(ctx, uuid as string, opts as never)));
   return models;

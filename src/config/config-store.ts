@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { ConfigError } from '../errors.js';
+import { SUPPORTED_DOTFILE_FORMS, supportedDotfileName } from './format.js';
 import { locateConfig, type ConfigLocation, type LocateOptions } from './locate-config.js';
 import { readDotfile, isPlainObject } from './read-config.js';
 import { resolveDotfile, type ResolvedConfig } from './resolve-config.js';
@@ -13,12 +16,44 @@ export interface LoadedConfig {
   warnings: string[];
 }
 
+/** Options of loadConfig. */
+export interface LoadOptions extends LocateOptions {
+  /** The command creates the dotfile when it is missing (the `register` commands): a named file may be missing, its folder not. */
+  creates?: boolean;
+}
+
 /** Locate, read, validate and resolve the dotfile. */
-export async function loadConfig(options: LocateOptions): Promise<LoadedConfig> {
+export async function loadConfig(options: LoadOptions): Promise<LoadedConfig> {
   const location = await locateConfig(options);
+  if (location.origin === 'flag' || location.origin === 'env') checkNamedDotfile(location, options.creates === true);
   const file = await readDotfile(location.filepath);
   const { data, warnings } = await checkDotfile(location.filepath, file.raw);
   return { location, resolved: resolveDotfile(location.filepath, data), warnings };
+}
+
+/**
+ * A dotfile named by `--config` or `ZENML_CONFIG` must have a format we can read and write, and exist unless the
+ * command creates it (then its folder must exist: a typo in a path must not create directories).
+ */
+function checkNamedDotfile(location: ConfigLocation, creates: boolean): void {
+  const from = location.origin === 'flag' ? '--config' : 'ZENML_CONFIG';
+  if (!supportedDotfileName(location.filepath)) {
+    throw new ConfigError(`${location.filepath} (from ${from}): unsupported dotfile extension '${path.extname(location.filepath)}'`, {
+      suggestion: `name it with ${SUPPORTED_DOTFILE_FORMS}`,
+    });
+  }
+  if (location.exists) return;
+  if (!creates) {
+    throw new ConfigError(`${location.filepath} (from ${from}) does not exist`, {
+      suggestion: `check the path, or create it with 'zenml --config ${location.filepath} init'`,
+    });
+  }
+  const folder = path.dirname(location.filepath);
+  if (!existsSync(folder)) {
+    throw new ConfigError(`${location.filepath} (from ${from}): folder ${folder} does not exist`, {
+      suggestion: `check the path, or create the folder first (mkdir -p ${folder})`,
+    });
+  }
 }
 
 /**

@@ -15,3 +15,13 @@ export function configFormat(filepath: string, content?: string): ConfigFormat {
   if (content === undefined || content.trim() === '') return 'json';
   return content.trimStart().startsWith('{') ? 'json' : 'yaml';
 }
+
+const SUPPORTED_EXTENSIONS = ['', '.json', '.yaml', '.yml', '.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'];
+
+/** Whether a dotfile can be read and written under this name (`.toml`, `.ini`, … cannot: they would be read as JSON). */
+export function supportedDotfileName(filepath: string): boolean {
+  return SUPPORTED_EXTENSIONS.includes(path.extname(path.basename(filepath)).toLowerCase());
+}
+
+/** The accepted dotfile extensions, for error messages. */
+export const SUPPORTED_DOTFILE_FORMS = '.json, .yaml, .yml, .js, .mjs, .cjs, .ts, or no extension (JSON or YAML)';

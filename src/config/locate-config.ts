@@ -49,10 +49,23 @@ export async function locateConfig(options: LocateOptions): Promise<ConfigLocati
     searchStrategy: 'global',
     stopDir: path.parse(options.cwd).root,
     cache: false,
+    // An empty `.zenmlrc.json` is still the project's dotfile: skipping it would send writes to the user-level one.
+    // (A package.json without a `zenml` key reads as null, not empty, and is still skipped.)
+    ignoreEmptySearchPlaces: false,
   });
   // The search ends in env-paths' user config dir, which honours XDG_CONFIG_HOME like userConfigPath.
   // A dotfile cosmiconfig cannot parse is still the dotfile: readDotfile reports its syntax error (exit 2, file named).
   const found = await explorer.search(options.cwd).catch((error: { filepath?: string }) => { if (error?.filepath) return { filepath: error.filepath, isEmpty: false }; throw error; });
-  if (found && !found.isEmpty) return { filepath: found.filepath, origin: 'search', exists: true };
+  if (found) return { filepath: found.filepath, origin: 'search', exists: true };
   return { filepath: userPath, origin: 'user', exists: existsSync(userPath) };
+}
+
+/** The dotfile the search would find in `dir` itself (not above it), or undefined. */
+export async function dotfileInFolder(dir: string): Promise<string | undefined> {
+  const explorer = cosmiconfig(MODULE_NAME, { searchStrategy: 'none', cache: false, ignoreEmptySearchPlaces: false });
+  const found = await explorer.search(dir).catch((error: { filepath?: string }) => {
+    if (error?.filepath) return { filepath: error.filepath };
+    throw error;
+  });
+  return found?.filepath;
 }

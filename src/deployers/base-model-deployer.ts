@@ -15,6 +15,7 @@ import { waitForServiceState } from './wait-for-state.js';
 import { MODEL_DEPLOYER_BRAND } from './brand.js';
 import { resolveSecret } from '../config/secret-setting.js';
 import { withProgress, type ProgressReporter } from './progress.js';
+import { withCarriedCreatedAt } from '../services/carried-created-at.js';
 
 export { MODEL_DEPLOYER_BRAND, REQUIRED_DEPLOYER_METHODS, isModelDeployerClass } from './brand.js';
 
@@ -140,7 +141,8 @@ export abstract class BaseModelDeployer<Settings = Record<string, unknown>> {
    */
   protected async performUpdateModel(service: BaseService, config: ServiceConfig, timeout: number): Promise<BaseService> {
     await this.performStopModel(service, timeout || DEFAULT_DEPLOYMENT_START_STOP_TIMEOUT, true);
-    return this.performDeployModel(service.uuid, config, timeout);
+    // Same uuid, same server to the user: it keeps the createdAt it had.
+    return withCarriedCreatedAt(service.uuid, service.createdAt, () => this.performDeployModel(service.uuid, config, timeout));
   }
 
   /**
@@ -288,9 +290,11 @@ export abstract class BaseModelDeployer<Settings = Record<string, unknown>> {
     const service = await this.getModelServer(idOrPrefix);
     if (!service.isRunning) {
       const { state, lastError } = service.status;
-      const why = lastError.split('\n')[0];
+      // The first line of the last error, without the "; the server log's last N lines:" that announces the
+      // lines this one-line message leaves out: `logs` shows them.
+      const why = lastError.split('\n')[0]!.replace(/; the server log's last \d+ lines:$/, '');
       throw new ServerError(`model server ${service.uuid} is not running (state: ${state}${why ? `: ${why}` : ''})`, {
-        suggestion: `start it with \`zenml model-deployer start ${service.uuid}\``,
+        suggestion: `start it with \`zenml model-deployer start ${service.uuid}\`${why ? `; its log: \`zenml model-deployer logs ${service.uuid}\`` : ''}`,
       });
     }
     return { ...(await this.performPredict(service, request)), uuid: service.uuid };
@@ -342,13 +346,14 @@ export abstract class BaseModelDeployer<Settings = Record<string, unknown>> {
   }
 
   private async trafficStep(verb: string, uuid: string, timeout = DEFAULT_DEPLOYMENT_START_STOP_TIMEOUT, step: (s: BaseService, t: number) => Promise<BaseService>): Promise<BaseService> {
+    // The uuid first, whatever the flavor: an unknown uuid is exit 3 everywhere.
+    const service = await this.getModelServer(uuid);
     if (!this.supportsTrafficControl) {
       throw new UsageError(`the ${this.flavor} flavor has no revisions to ${verb}: only flavors with canary rollouts (kserve) support \`${verb}\``, {
         code: 'NOT_SUPPORTED',
         suggestion: 'deploy --replace updates a model server of this flavor in place',
       });
     }
-    const service = await this.getModelServer(uuid);
     return this.waiting(timeout, `${verb === 'promote' ? 'promoting' : 'rolling back'} model server ${service.uuid}`, () => step(service, timeout));
   }
 

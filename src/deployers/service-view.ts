@@ -39,7 +39,8 @@ export function serviceView(deployer: BaseModelDeployer, service: BaseService): 
     state: service.status.state,
     lastError: service.status.lastError,
     modelName: c.modelName,
-    modelVersion: c.modelVersion,
+    // The version the server serves (the local flavor numbers replaced models: info.MODEL_VERSION), else as deployed.
+    modelVersion: info.MODEL_VERSION || c.modelVersion,
     modelUri: c.modelUri,
     modelType: c.modelType,
     pipelineName: c.pipelineName,

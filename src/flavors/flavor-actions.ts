@@ -22,6 +22,8 @@ export interface FlavorField {
 /** A flavor with its settings. */
 export interface FlavorDescription extends FlavorSummary {
   fields: FlavorField[];
+  /** What `deploy -c key=value` takes (the class's serviceSettingsSchema); null when it declares none (any key is stored as given). */
+  serviceSettings: FlavorField[] | null;
 }
 
 /** Load a custom flavor file, check the contract, and record it in the dotfile (path relative to it). */
@@ -85,7 +87,8 @@ export async function describeFlavor(config: ResolvedConfig, name: string): Prom
   const summary = listFlavors(config).find((f) => f.name === name);
   if (!summary) throw new NotFoundError(`no flavor named '${name}'`);
   const cls = await loadFlavor(config, name);
-  return { ...summary, fields: schemaFields(cls.configSchema) };
+  const serviceSchema = cls.serviceSettingsSchema;
+  return { ...summary, fields: schemaFields(cls.configSchema), serviceSettings: serviceSchema ? schemaFields(serviceSchema) : null };
 }
 
 /** Remove a custom flavor that no component uses. */

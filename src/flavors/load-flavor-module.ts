@@ -3,6 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { importModule } from '../config/import-module.js';
 import { FlavorLoadError } from '../errors.js';
+import { resolveOwnPackageForUserCode } from './own-package-resolve.js';
 
 const SUPPORTED_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'];
 
@@ -21,6 +22,7 @@ export async function importFlavorModule(sourcePath: string): Promise<Record<str
   if (!SUPPORTED_EXTENSIONS.includes(ext)) {
     throw new FlavorLoadError(`flavor source ${sourcePath} has extension '${ext}'; expected one of ${SUPPORTED_EXTENSIONS.join(', ')}`);
   }
+  resolveOwnPackageForUserCode();
   try {
     return await importModule(sourcePath);
   } catch (error) {

@@ -106,7 +106,11 @@ export function createRouter(ctx: ServerContext): (req: IncomingMessage, res: Se
     const work = async () => {
       const path = (req.url ?? '/').split('?')[0]!;
       const found = match(req.method ?? 'GET', path);
-      if (found instanceof RequestError) throw found;
+      // A wrong method on /invocations is still an /invocations error: MLflow's fields too.
+      if (found instanceof RequestError) {
+        mlflow = ROUTES.some((r) => r.mlflowErrors === true && r.pattern.test(path));
+        throw found;
+      }
       const { route, params } = found;
       info.endpoint = route.endpoint;
       mlflow = route.mlflowErrors === true;

@@ -1,6 +1,7 @@
 import type { ServiceConfig, ServiceConfigInput } from './service-config.js';
 import { parseServiceConfig } from './service-config.js';
 import { ServiceState, type ServiceEndpoint, type ServiceStatus } from './service-status.js';
+import { carriedCreatedAt } from './carried-created-at.js';
 
 /** The serialized form of a service: what a flavor persists outside the CLI process. */
 export interface ServiceJSON {
@@ -61,7 +62,7 @@ export class BaseService {
       lastStateChange: init.status?.lastStateChange ?? now(),
     };
     this.endpoint = init.endpoint ?? null;
-    this.createdAt = init.createdAt ?? now();
+    this.createdAt = init.createdAt ?? carriedCreatedAt(init.uuid) ?? now();
     this.updatedAt = init.updatedAt ?? now();
     this.extra = { ...(init.extra ?? {}) };
   }

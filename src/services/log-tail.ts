@@ -57,19 +57,24 @@ export interface FollowOptions {
   from?: number;
   /** Poll interval; polling works on every file system, fs.watch does not. */
   intervalMs?: number;
+  /** Checked after each read: once true, the lines written so far are read and the generator ends (the writer is gone). */
+  ended?: () => Promise<boolean>;
 }
 
 /**
- * Yield each complete line appended to `file` until `signal` aborts. A file that shrinks
- * (truncated or replaced) is read again from its start.
+ * Yield each complete line appended to `file` until `signal` aborts or `ended` says the writer is gone (then
+ * a last partial line is yielded too). A file that shrinks (truncated or replaced) is read again from its start.
  */
 export async function* followLines(file: string, options: FollowOptions = {}): AsyncGenerator<string> {
-  const { signal, intervalMs = 200 } = options;
+  const { signal, intervalMs = 200, ended } = options;
+  let last = false;
   let position = options.from ?? (await fileSize(file));
   let pending = '';
   // The decoder holds back a multi-byte character split across two reads.
   let decoder = new StringDecoder('utf8');
   while (!signal?.aborted) {
+    // Decided before the read: a line the writer wrote just before it ended is still read below.
+    last = ended !== undefined && (await ended());
     const size = await fileSize(file);
     if (size < position) {
       position = 0;
@@ -92,6 +97,11 @@ export async function* followLines(file: string, options: FollowOptions = {}): A
         if (signal?.aborted) return;
         yield line;
       }
+    }
+    if (last) {
+      const rest = pending + decoder.end();
+      if (rest !== '') yield rest;
+      return;
     }
     try {
       await sleep(intervalMs, undefined, { signal });

@@ -1,5 +1,5 @@
 // Layer 3: deployer components, stacks and `zenml init` through the built binary.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { killRunningZenml, lines, parseJson, readDotfile, recordProject, runZenml, writeDotfile } from '../helpers/cli.js';
 import { TempDirs } from '../helpers/temp.js';
@@ -357,6 +357,8 @@ describe('--config and ZENML_CONFIG', () => {
     const before = readFileSync(project, 'utf8');
     const viaFlag = path.join(dir, 'flag', 'zenml.json');
     const viaEnv = path.join(dir, 'env.yaml');
+    // A named file's folder is never created: a mistyped path is exit 2 (test/e2e/first-day.test.ts).
+    mkdirSync(path.dirname(viaFlag));
     expect((await zenml('--config', viaFlag, 'stack', 'register', 'f', '-d', 'default')).code).toBe(0);
     expect((await runZenml(['stack', 'register', 'e', '-d', 'default'], { cwd: dir, env: { ZENML_CONFIG: viaEnv } })).code).toBe(0);
     expect(JSON.parse(readFileSync(viaFlag, 'utf8')).stacks).toEqual({ f: { modelDeployer: 'default' } });

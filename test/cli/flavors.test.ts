@@ -58,13 +58,19 @@ const zenml = (...args: string[]) => runZenml(args, { cwd: dir });
 const dotfile = () => path.join(dir, '.zenmlrc.json');
 
 describe('flavor list', () => {
-  it('prints a table with the built-in local flavor', async () => {
-    const r = await zenml('model-deployer', 'flavor', 'list');
+  it('prints a table with the built-in flavors and their descriptions', async () => {
+    const r = await runZenml(['model-deployer', 'flavor', 'list'], { cwd: dir, env: { COLUMNS: '200' } });
     expect(r.code).toBe(0);
     const [head, ...rows] = lines(r.stdout);
-    expect(head.split(/\s{2,}/)).toEqual(['FLAVOR', 'TYPE', 'INTEGRATION', 'SOURCE']);
-    expect(rows.map((row) => row.split(/\s{2,}/))).toEqual(BUILTINS.map((f) => [f.name, f.type, f.integration, f.source]));
-    expect(rows[0].split(/\s{2,}/)).toEqual(['local', 'model_deployer', 'built-in', 'built-in']);
+    expect(head.split(/\s{2,}/)).toEqual(['FLAVOR', 'TYPE', 'INTEGRATION', 'SOURCE', 'DESCRIPTION']);
+    expect(rows.map((row) => row.split(/\s{2,}/))).toEqual(BUILTINS.map((f) => [f.name, f.type, f.integration, f.source, f.description]));
+  });
+
+  it('wraps the descriptions within 80 columns when stdout is not a terminal and COLUMNS is unset', async () => {
+    const r = await runZenml(['model-deployer', 'flavor', 'list'], { cwd: dir, env: { COLUMNS: undefined } });
+    expect(r.code).toBe(0);
+    for (const line of r.stdout.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+    expect(r.stdout).toMatch(/^local {3}model_deployer {2}built-in {5}built-in {2}ONNX models served by the\n {47}embedded model server/m);
   });
 
   it('--json gives name/type/integration/source/description for built-in and custom flavors', async () => {

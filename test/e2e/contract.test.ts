@@ -193,7 +193,7 @@ const ROWS: Row[] = [
     setup: async () => ({ cwd: freshProject(), v: {} }),
     args: () => ['model-deployer', 'flavor', 'list'],
     quiet: () => ['local', 'mlflow', 'seldon', 'kserve'],
-    human: () => /^FLAVOR\s+TYPE\s+INTEGRATION\s+SOURCE\nlocal\s+model_deployer\s+built-in[^\n]*\nmlflow\s+model_deployer\s+mlflow/,
+    human: () => /^FLAVOR\s+TYPE\s+INTEGRATION\s+SOURCE\s+DESCRIPTION\nlocal\s+model_deployer\s+built-in\s+built-in\s+ONNX models[^\n]*\n(\s+[^\n]*\n)*mlflow\s+model_deployer\s+mlflow/,
     json: (_v, j) => expect(j.map((f: any) => f.name)).toEqual(['local', 'mlflow', 'seldon', 'kserve']),
   },
   {
@@ -440,9 +440,16 @@ const ERRORS: ErrorRow[] = [
     message: /^no model server with uuid 00000000-0000-4000-8000-000000000000 in deployer 'default'$/,
   },
   {
+    name: 'promote or rollback with an unknown uuid, whatever the flavor: the uuid is looked up first',
+    setup: inShared,
+    args: () => ['model-deployer', 'promote', '00000000-0000-4000-8000-000000000000'],
+    exitCode: 3, code: 'NOT_FOUND',
+    message: /^no model server with uuid 00000000-0000-4000-8000-000000000000 in deployer 'default'$/,
+  },
+  {
     name: 'promote or rollback on a flavor without revisions',
     setup: inShared,
-    args: () => ['model-deployer', 'rollback', '00000000-0000-4000-8000-000000000000'],
+    args: (v) => ['model-deployer', 'rollback', v.uuid],
     exitCode: 2, code: 'NOT_SUPPORTED',
     message: /^the local flavor has no revisions to rollback: only flavors with canary rollouts \(kserve\) support `rollback`$/,
     hint: /^deploy --replace updates a model server of this flavor in place$/,

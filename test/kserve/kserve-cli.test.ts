@@ -232,14 +232,15 @@ describeKube('kserve flavor through the zenml binary, against a real Kubernetes 
     expect((await p.run('model-deployer', 'promote', v1.uuid, '-q')).stdout).toBe(`${v1.uuid}\n`);
   });
 
-  test('promote and rollback on a flavor without revisions: one clear line, exit 2', async () => {
+  test('promote and rollback of an unknown uuid on a flavor without revisions: the uuid is looked up first, exit 3', async () => {
+    // The local flavor's exit 2 (no revisions) for a real server is checked in test/e2e/contract.test.ts.
     const p = await makeProject([], 'local');
     for (const verb of ['promote', 'rollback']) {
       const r = await p.run('model-deployer', verb, 'abc');
-      expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(new RegExp(`^zenml: error: the local flavor has no revisions to ${verb}: only flavors with canary rollouts \\(kserve\\) support \`${verb}\`\\n`));
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/^zenml: error: no model server with uuid abc in deployer /);
       const json = await p.run('model-deployer', verb, 'abc', '--json');
-      expect(parseJson(json).error).toMatchObject({ code: 'NOT_SUPPORTED', exitCode: 2 });
+      expect(parseJson(json).error).toMatchObject({ code: 'NOT_FOUND', exitCode: 3 });
     }
   });
 

@@ -59,9 +59,22 @@ export async function updateComponentHandler(ctx: CommandContext, name: string, 
   const { resolved } = await ctx.config();
   const current = describeComponent(resolved, name);
   const cls = await loadFlavor(resolved, current.flavor);
+  if (ctx.excessArgs.some((arg) => arg === '--flavor' || arg.startsWith('--flavor='))) {
+    throw new UsageError(`--flavor: update cannot change a component's flavor ('${name}' is '${current.flavor}')`, {
+      suggestion: `delete it (zenml model-deployer delete ${name}) and register it again with the new flavor, or register another name`,
+    });
+  }
   const args = secretEnvArgs([...parseFreeOptions(ctx.excessArgs), ...parseKeyValues(opts.setting)], cls.configSchema);
   if (args.length === 0 && opts.unset.length === 0) throw new UsageError('nothing to update: give settings as --<key> value, -c key=value or --unset key');
   rejectUnknownSettings(args, cls.configSchema, current.flavor);
+  const unsets = opts.unset.map((key) => ({ path: [camelCase(key)], raw: '', label: `--unset ${key}` }));
+  rejectUnknownSettings(unsets, cls.configSchema, current.flavor);
+  const notSet = opts.unset.filter((key) => !(camelCase(key) in current.settings));
+  if (notSet.length > 0) {
+    throw new UsageError(notSet.map((key) => `--unset ${key}: '${camelCase(key)}' is not set on model deployer '${name}'`).join('\n'), {
+      suggestion: `its settings: ${Object.keys(current.settings).join(', ') || '(none)'}`,
+    });
+  }
   let settings: Record<string, unknown> = {};
   await updateComponent(resolved.filepath, name, (entry) => {
     settings = applySettings(entry.settings, args, cls.configSchema);

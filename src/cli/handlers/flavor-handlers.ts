@@ -12,7 +12,11 @@ function defaultCell(field: FlavorField): string {
 export async function listFlavorsHandler(ctx: CommandContext): Promise<void> {
   const flavors = listFlavors((await ctx.config()).resolved);
   ctx.output.listing(flavors, flavors.map((f) => f.name), () =>
-    ctx.output.table(['FLAVOR', 'TYPE', 'INTEGRATION', 'SOURCE'], flavors.map((f) => [f.name, f.type, f.integration, f.source])),
+    ctx.output.table(
+      ['FLAVOR', 'TYPE', 'INTEGRATION', 'SOURCE', 'DESCRIPTION'],
+      flavors.map((f) => [f.name, f.type, f.integration, f.source, f.description]),
+      { fit: true },
+    ),
   );
 }
 
@@ -38,7 +42,14 @@ export async function describeFlavorHandler(ctx: CommandContext, name: string): 
       flavor.fields.map((f) => [f.key, f.type, defaultCell(f), f.description ?? '']),
       { fit: true },
     );
-    return fields ? `${head}\n\n${fields}` : `${head}\n\n(no settings)`;
+    const service = flavor.serviceSettings === null
+      ? '(deploy -c: any key, stored as given: the flavor declares no serviceSettingsSchema)'
+      : ctx.output.table(
+          ['SERVICE SETTING (deploy -c)', 'TYPE', 'DEFAULT', 'DESCRIPTION'],
+          flavor.serviceSettings.map((f) => [f.key, f.type, defaultCell(f), f.description ?? '']),
+          { fit: true },
+        ) || '(no service settings: deploy takes no -c)';
+    return `${head}\n\n${fields || '(no settings)'}\n\n${service}`;
   });
 }
 

@@ -7,7 +7,7 @@ import { parseServiceSettings } from '../settings-args.js';
 import { describeComponentHandler } from './component-handlers.js';
 import type { ResolvedConfig } from '../../config/resolve-config.js';
 import { deleteDeployerComponent } from '../../deployers/delete-deployer-component.js';
-import { NotFoundError } from '../../errors.js';
+import { NotFoundError, ServerError } from '../../errors.js';
 import { DeployOptionsSchema, FindOptionsSchema, LifecycleOptionsSchema, LogsOptionsSchema, parseOptions } from './service-options.js';
 
 async function deployerFor(ctx: CommandContext, name?: string): Promise<BaseModelDeployer> {
@@ -100,8 +100,17 @@ function neitherComponentNorServer(error: unknown, target: string, config: Resol
 export async function getUrlHandler(ctx: CommandContext, uuid: string, raw: unknown): Promise<void> {
   const { deployer: name } = parseOptions(FindOptionsSchema, raw);
   const deployer = await deployerFor(ctx, name);
-  const view = serviceView(deployer, await deployer.getModelServer(uuid));
-  const url = view.info.PREDICTION_URL || view.predictionUrl || '';
+  const service = await deployer.getModelServer(uuid);
+  const view = serviceView(deployer, service);
+  const url = view.info.PREDICTION_URL || view.predictionUrl || null;
+  if (!service.isRunning || url === null) {
+    // A URL nothing answers on is no answer: say why (exit 1) instead of printing an empty line.
+    throw new ServerError(`model server ${view.uuid} is not running (state: ${view.state}): it has no prediction URL`, {
+      code: 'NOT_RUNNING',
+      suggestion: `start it with \`zenml model-deployer start ${view.uuid}\``,
+      details: { uuid: view.uuid, predictionUrl: null, state: view.state },
+    });
+  }
   ctx.output.result({ uuid: view.uuid, predictionUrl: url, state: view.state }, () => url);
 }
 
@@ -181,6 +190,8 @@ export async function logsHandler(ctx: CommandContext, uuid: string, raw: unknow
       else ctx.output.writeLine(line);
     }
     if (ctx.output.options.json && !opts.follow) ctx.output.json({ uuid: service.uuid, lines });
+    // A follow that ended by itself: the server stopped (flavors whose logs can tell).
+    if (opts.follow && !abort.signal.aborted) ctx.output.info(`model server ${service.uuid} is not running: no more log lines`);
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

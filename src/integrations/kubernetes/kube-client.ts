@@ -13,6 +13,7 @@ import { classifyKubeFailure, translateKubeError, type KubeOperation } from './k
 import { loadKubeTarget, type KubeTarget } from './kube-config.js';
 import { retryThrottled } from './kube-retry.js';
 import { podSummary, type PodSummary } from './pod-logs.js';
+import { requestTimeoutMs } from './request-timeout.js';
 import type { KubernetesSettings } from './kube-settings.js';
 import type { DeploymentView, PodView } from './rollout-state.js';
 import { apiVersionOf, type CustomResourceKind } from './resource-kind.js';
@@ -50,15 +51,6 @@ const DEPLOYMENTS = { plural: 'deployments', group: 'apps' };
 const NAMESPACES = { plural: 'namespaces', group: '' };
 const MAX_CONFLICT_RETRIES = 5;
 const PAGE_SIZE = 500;
-/** Seconds one API request may take before the server counts as not answering (ZENML_KUBERNETES_REQUEST_TIMEOUT overrides). */
-export const DEFAULT_REQUEST_TIMEOUT = 30;
-
-/** The per-request timeout in ms: a server that accepts connections and never answers must not hang the CLI. */
-export function requestTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
-  const seconds = Number(env.ZENML_KUBERNETES_REQUEST_TIMEOUT);
-  return (Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULT_REQUEST_TIMEOUT) * 1000;
-}
-
 /** Connected access to one namespace of one cluster. */
 export class KubeClient {
   private constructor(

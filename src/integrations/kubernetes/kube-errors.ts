@@ -5,6 +5,7 @@
  * throttled past the command's timeout 4).
  */
 import { EnvironmentError, ExitCode, NotFoundError, UsageError, ZenmlError } from '../../errors.js';
+import { requestTimeoutMs } from './request-timeout.js';
 import { qualifiedResource, type CustomResourceKind } from './resource-kind.js';
 import { DEFAULT_RETRY_BUDGET_SECONDS, RetriesExhausted, type RetryStop } from './kube-retry.js';
 
@@ -111,7 +112,9 @@ export function classifyKubeFailure(error: unknown): KubeFailure {
   if (code && (UNREACHABLE_CODES.has(code) || TLS_CODE.test(code))) return { type: 'unreachable', status: 0, message };
   // The client's per-request timeout aborted a request the server accepted and never answered.
   if ((error as { name?: unknown })?.name === 'AbortError' || (error as { type?: unknown })?.type === 'aborted') {
-    return { type: 'unreachable', status: 0, message: 'no answer within the request timeout (ZENML_KUBERNETES_REQUEST_TIMEOUT, default 30 s)' };
+    const seconds = requestTimeoutMs() / 1000;
+    const source = process.env.ZENML_KUBERNETES_REQUEST_TIMEOUT?.trim() ? 'ZENML_KUBERNETES_REQUEST_TIMEOUT' : 'default; ZENML_KUBERNETES_REQUEST_TIMEOUT sets it';
+    return { type: 'unreachable', status: 0, message: `no answer within the request timeout of ${seconds} s (${source})` };
   }
   return { type: 'other', status: 0, message };
 }

@@ -189,11 +189,15 @@ export class LocalModelDeployer extends BaseModelDeployer<LocalSettings> {
   }
 
   async *getModelServerLogs(uuid: string, options: LogOptions = {}): AsyncIterable<string> {
-    const logPath = asLocal(await this.getModelServer(uuid)).local.logPath;
+    const service = asLocal(await this.getModelServer(uuid));
+    const logPath = service.local.logPath;
     // Tail up to a fixed size, then follow from exactly there: no line is lost or repeated.
     const end = await fileSize(logPath);
     for (const line of await tailLines(logPath, options.tail ?? Infinity, end)) yield line;
-    if (options.follow) yield* followLines(logPath, { signal: options.signal, from: end });
+    // A follow ends with the server process that writes the log (stopped, crashed or deleted).
+    const identity = service.isRunning ? service.identity : undefined;
+    const ended = async () => identity === undefined || !(await isAlive(identity));
+    if (options.follow) yield* followLines(logPath, { signal: options.signal, from: end, ended });
   }
 
   /** The port of a new deployment: the configured one, which must be free, or any free port when it is 0. */

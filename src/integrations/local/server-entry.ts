@@ -1,24 +1,18 @@
 /** Where the built model server lives: `<package root>/dist/server/main.js`. */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ServerError } from '../../errors.js';
-
-const PACKAGE_NAME = 'zenml-model-deployer';
+import { locatePackageRoot, PACKAGE_NAME } from '../../package-root.js';
 
 /**
  * The folder of our package.json, found by walking up from this module. The same walk works from
  * `src/` (tests run the TypeScript) and from `dist/` (the installed CLI).
  */
 export function findPackageRoot(fromUrl: string = import.meta.url): string {
-  let dir = path.dirname(fileURLToPath(fromUrl));
-  for (;;) {
-    const candidate = path.join(dir, 'package.json');
-    if (existsSync(candidate) && readPackageName(candidate) === PACKAGE_NAME) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new ServerError(`cannot find the ${PACKAGE_NAME} package above ${fileURLToPath(fromUrl)}`);
-    dir = parent;
-  }
+  const root = locatePackageRoot(fromUrl);
+  if (!root) throw new ServerError(`cannot find the ${PACKAGE_NAME} package above ${fileURLToPath(fromUrl)}`);
+  return root;
 }
 
 /**
@@ -41,12 +35,4 @@ export function serverEntryPath(): string {
 
 function mtimeMs(file: string): number {
   return statSync(file).mtimeMs;
-}
-
-function readPackageName(file: string): string | undefined {
-  try {
-    return (JSON.parse(readFileSync(file, 'utf8')) as { name?: string }).name;
-  } catch {
-    return undefined;
-  }
 }
