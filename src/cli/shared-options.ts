@@ -24,5 +24,6 @@ export function addFindOptions(command: Command): Command {
     .option('--model-uri <uri>', 'model URI')
     .option('--model-type <type>', 'model type')
     .option('--running', 'only running servers')
+    .option('--all', "also servers other components made (and unlabelled ones), where they share a cluster namespace; adds `owner`")
     .addOption(deployerOption());
 }

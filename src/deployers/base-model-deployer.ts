@@ -248,6 +248,15 @@ export abstract class BaseModelDeployer<Settings = Record<string, unknown>> {
   }
 
   /**
+   * The component that made a service: this one for flavors whose servers only their component can see
+   * (the default); flavors that list shared state (a cluster namespace) say whose it is, null for none.
+   * `find --all` shows it.
+   */
+  ownerOf(_service: BaseService): string | null {
+    return this.context.name;
+  }
+
+  /**
    * For `find` and `describe`: the services as they should be shown, after a liveness check a flavor
    * may add (the local flavors report a running server that does not answer its health check as
    * `error`, without recording it). Lifecycle commands never go through it. By default: unchanged.

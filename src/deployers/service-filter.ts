@@ -12,6 +12,11 @@ export interface ServiceFilter {
   modelName?: string;
   modelUri?: string;
   modelType?: string;
+  /**
+   * Also servers that other components made (or none did), where a flavor's servers live in shared
+   * state: the Kubernetes flavors' namespace. No effect on flavors whose state is the component's own.
+   */
+  all?: boolean;
 }
 
 const CONFIG_KEYS = ['pipelineName', 'pipelineRunId', 'pipelineStepName', 'modelName', 'modelUri', 'modelType'] as const;

@@ -189,6 +189,10 @@ describe('find', () => {
     const json = parseJson(await ok(zenml('model-deployer', 'find', '--json')));
     expect(json).toHaveLength(3);
     expect(json.find((s: { uuid: string }) => s.uuid === c)).toMatchObject({ state: 'inactive', predictionUrl: null, modelType: 'sklearn' });
+    // --all: a local component's servers are its own; the same list, each with its owner.
+    const all = parseJson(await ok(zenml('model-deployer', 'find', '--all', '--json')));
+    expect(all.map((s: { uuid: string }) => s.uuid).sort()).toEqual([a, b, c].sort());
+    expect(all.every((s: { owner: string; deployer: string }) => s.owner === s.deployer && s.owner === json[0].deployer)).toBe(true);
     expect((await ok(zenml('model-deployer', 'find', '-p', 'nope'))).stdout).toBe('no model servers found\n');
     expect(parseJson(await ok(zenml('model-deployer', 'find', '-p', 'nope', '--json')))).toEqual([]);
     expect((await ok(zenml('model-deployer', 'find', '-p', 'nope', '-q'))).stdout).toBe('');

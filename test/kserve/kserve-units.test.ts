@@ -14,7 +14,7 @@ import { parseServiceConfig } from '../../src/services/service-config.js';
 
 const UUID = '0b9f3c1e-4a2d-4f6b-9c8e-1d2e3f4a5b6c';
 const NAME = `zenml-${UUID}`;
-const TARGET = { name: NAME, namespace: 'models' };
+const TARGET = { name: NAME, namespace: 'models', component: 'k8s' };
 
 function stored(config: Record<string, unknown>) {
   return { type: 'kserve-inference-service', flavor: 'kserve', uuid: UUID, config: parseServiceConfig({ modelName: 'iris', modelUri: 's3://bucket/iris', ...config }), createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', extra: {} };
@@ -33,9 +33,9 @@ describe('buildInferenceService', () => {
       metadata: {
         name: NAME,
         namespace: 'models',
-        labels: serviceLabels(UUID, s.config),
+        labels: serviceLabels(UUID, s.config, 'k8s'),
         // The old mode name is written as KServe 0.20's; the spec's mark, for the reader to match on the Deployments.
-        annotations: { 'zenml.io/service': expect.any(String), 'serving.kserve.io/deploymentMode': 'Standard', 'zenml.io/spec-hash': expect.stringMatching(/^[0-9a-f]{16}$/) },
+        annotations: { 'zenml.io/component': 'k8s', 'zenml.io/service': expect.any(String), 'serving.kserve.io/deploymentMode': 'Standard', 'zenml.io/spec-hash': expect.stringMatching(/^[0-9a-f]{16}$/) },
       },
       spec: {
         predictor: {

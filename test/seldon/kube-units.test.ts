@@ -9,8 +9,14 @@ import { ExitCode, ZenmlError } from '../../src/errors.js';
 import { chooseKubeconfig, loadKubeTarget, type DiscoveryEnv } from '../../src/integrations/kubernetes/kube-config.js';
 import { classifyKubeFailure, translateKubeError, type KubeOperation } from '../../src/integrations/kubernetes/kube-errors.js';
 import {
+  COMPONENT_ANNOTATION,
+  COMPONENT_LABEL,
+  componentLabelValue,
   isManaged,
+  ownedBy,
+  ownerOf,
   labelSelector,
+  type LabelledMetadata,
   managedMetadata,
   readReplicasAnnotation,
   readServiceAnnotation,
@@ -63,15 +69,16 @@ describe('sanitizeLabelValue', () => {
 describe('labels and selectors', () => {
   const config = parseServiceConfig({ pipelineName: 'training pipeline', pipelineStepName: 'deployer', modelName: 'iris', modelUri: 's3://bucket/iris', modelType: 'sklearn', pipelineRunId: 'run-1' });
 
-  it('labels a resource with the managed-by marker, its uuid and every non-empty filter key', () => {
-    const labels = serviceLabels(UUID, config);
+  it('labels a resource with the managed-by marker, its component, its uuid and every non-empty filter key', () => {
+    const labels = serviceLabels(UUID, config, 'prod');
     expect(labels['app.kubernetes.io/managed-by']).toBe('zenml');
+    expect(labels['zenml.io/component']).toBe('prod');
     expect(labels['zenml.io/service-uuid']).toBe(UUID);
     expect(labels['zenml.io/model-name']).toBe('iris');
     expect(labels['zenml.io/pipeline-name']).toBe(sanitizeLabelValue('training pipeline'));
     expect(labels['zenml.io/model-uri-hash']).toMatch(/^[0-9a-f]{16}$/);
     for (const value of Object.values(labels)) expect(value).toMatch(LABEL_VALUE);
-    expect(serviceLabels(UUID, parseServiceConfig({ modelName: 'iris' }))).not.toHaveProperty('zenml.io/pipeline-name');
+    expect(serviceLabels(UUID, parseServiceConfig({ modelName: 'iris' }), 'prod')).not.toHaveProperty('zenml.io/pipeline-name');
   });
 
   // Each filter key selects exactly the label deploy wrote for the same value.
@@ -84,8 +91,9 @@ describe('labels and selectors', () => {
     [{ modelUri: 's3://bucket/iris' }, 'zenml.io/model-uri-hash'],
     [{ serviceUuid: UUID }, 'zenml.io/service-uuid'],
   ])('filter %j selects by %s, with the value deploy wrote', (filter, key) => {
-    const labels = serviceLabels(UUID, config);
+    const labels = serviceLabels(UUID, config, 'prod');
     expect(labelSelector(filter)).toBe(`app.kubernetes.io/managed-by=zenml,${key}=${labels[key]}`);
+    expect(labelSelector(filter, 'prod')).toBe(`app.kubernetes.io/managed-by=zenml,zenml.io/component=prod,${key}=${labels[key]}`);
   });
 
   it('selects only the marker without filters, and never by a uuid prefix or the running flag', () => {
@@ -95,10 +103,55 @@ describe('labels and selectors', () => {
 
   it('builds the resource metadata with the service annotation that reads back to the same service', () => {
     const stored = { type: 'seldon-deployment', flavor: 'seldon', uuid: UUID, config, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-02T00:00:00.000Z', extra: { note: 'x' } };
-    const metadata = managedMetadata({ name: resourceNameFor(UUID), namespace: 'models' }, stored);
+    const metadata = managedMetadata({ name: resourceNameFor(UUID), namespace: 'models', component: 'prod_' }, stored);
     expect(metadata.name).toBe(`zenml-${UUID}`);
     expect(isManaged(metadata)).toBe(true);
+    expect(metadata.annotations[COMPONENT_ANNOTATION]).toBe('prod_');
+    expect(ownedBy(metadata, 'prod_')).toBe(true);
+    expect(ownerOf(metadata)).toBe('prod_');
     expect(readServiceAnnotation(metadata)).toEqual(stored);
+  });
+
+  // Component names are NAME_PATTERN (src/config/schema.ts): they may end in '_', '-' or '.', which a label value may not.
+  it.each([
+    ['prod', 'prod'],
+    ['team-a.seldon', 'team-a.seldon'],
+    ['x'.repeat(63), 'x'.repeat(63)],
+    ['prod_', /^prod-[0-9a-f]{8}$/],
+    // The example in docs/seldon-flavor.md.
+    ['team_', 'team-1b5abff7'],
+    ['prod-', /^prod-[0-9a-f]{8}$/],
+    ['9lives.', /^9lives-[0-9a-f]{8}$/],
+  ])('component %s is labelled %s', (name, value) => {
+    const label = componentLabelValue(name);
+    if (typeof value === 'string') expect(label).toBe(value);
+    else expect(label).toMatch(value);
+    expect(label).toMatch(LABEL_VALUE);
+    expect(label.length).toBeLessThanOrEqual(63);
+  });
+
+  it('tells owners apart: the label selects, the exact name in the annotation settles escaped names', () => {
+    const meta = (label?: string, exact?: string): LabelledMetadata => ({
+      labels: label === undefined ? {} : { [COMPONENT_LABEL]: label },
+      annotations: exact === undefined ? {} : { [COMPONENT_ANNOTATION]: exact },
+    });
+    // Two names whose escaped forms differ only by hash never share a label; the same name always does.
+    expect(componentLabelValue('prod_')).not.toBe(componentLabelValue('prod-'));
+    expect(ownedBy(meta('prod', 'prod'), 'prod')).toBe(true);
+    expect(ownedBy(meta('prod', 'prod'), 'staging')).toBe(false);
+    // Adopted by hand with `kubectl label`: a label and no annotation.
+    expect(ownedBy(meta('prod'), 'prod')).toBe(true);
+    // A name that happens to equal another's escaped form: the annotation says whose it is.
+    const escaped = componentLabelValue('prod_');
+    expect(ownedBy(meta(escaped, 'prod_'), escaped)).toBe(false);
+    expect(ownedBy(meta(escaped, 'prod_'), 'prod_')).toBe(true);
+    // Made before ownership (or by hand): nobody's.
+    expect(ownedBy(meta(), 'prod')).toBe(false);
+    expect(ownerOf(meta())).toBeNull();
+    expect(ownerOf(meta('prod'))).toBe('prod');
+    expect(ownerOf(meta(escaped, 'prod_'))).toBe('prod_');
+    // An annotation that does not match the label is not believed.
+    expect(ownerOf(meta('prod', 'staging'))).toBe('prod');
   });
 
   it.each([

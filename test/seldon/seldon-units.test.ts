@@ -15,7 +15,7 @@ import { parseServiceConfig } from '../../src/services/service-config.js';
 import { serviceFromJSON } from '../../src/services/service-registry.js';
 
 const UUID = '0b9f3c1e-4a2d-4f6b-9c8e-1d2e3f4a5b6c';
-const TARGET = { name: `zenml-${UUID}`, namespace: 'models' };
+const TARGET = { name: `zenml-${UUID}`, namespace: 'models', component: 'k8s' };
 
 function stored(config: Record<string, unknown>) {
   return { type: 'seldon-deployment', flavor: 'seldon', uuid: UUID, config: parseServiceConfig({ modelName: 'iris', modelUri: 's3://bucket/iris', ...config }), createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', extra: {} };
@@ -28,7 +28,7 @@ describe('buildSeldonDeployment', () => {
     expect(manifest).toEqual({
       apiVersion: 'machinelearning.seldon.io/v1',
       kind: 'SeldonDeployment',
-      metadata: { name: TARGET.name, namespace: 'models', labels: serviceLabels(UUID, s.config), annotations: { 'zenml.io/service': expect.any(String) } },
+      metadata: { name: TARGET.name, namespace: 'models', labels: serviceLabels(UUID, s.config, 'k8s'), annotations: { 'zenml.io/component': 'k8s', 'zenml.io/service': expect.any(String) } },
       spec: {
         name: TARGET.name,
         protocol: 'seldon',

@@ -15,13 +15,13 @@ async function deployerFor(ctx: CommandContext, name?: string): Promise<BaseMode
   return resolveDeployer(resolved, { deployer: name, log: (m) => ctx.output.deployerLog(m), progress: ctx.progress });
 }
 
-/** Human table of model servers. */
-export function renderServices(ctx: CommandContext, views: ServiceView[]): string {
+/** Human table of model servers; `owners` adds an OWNER column (find --all). */
+export function renderServices(ctx: CommandContext, views: ServiceView[], owners?: string[]): string {
   if (views.length === 0) return '';
-  return ctx.output.table(
-    ['STATUS', 'UUID', 'MODEL', 'PIPELINE', 'STEP', 'URL'],
-    views.map((v) => [ctx.output.state(v.state), v.uuid, v.modelName, v.pipelineName, v.pipelineStepName, v.predictionUrl ?? '']),
-  );
+  const head = ['STATUS', 'UUID', 'MODEL', 'PIPELINE', 'STEP', 'URL'];
+  const rows = views.map((v) => [ctx.output.state(v.state), v.uuid, v.modelName, v.pipelineName, v.pipelineStepName, v.predictionUrl ?? '']);
+  if (!owners) return ctx.output.table(head, rows);
+  return ctx.output.table([...head, 'OWNER'], rows.map((row, i) => [...row, owners[i]]));
 }
 
 /** Human detail of one model server: the facts `describe` shows (serviceFacts), the status coloured. */
@@ -53,11 +53,16 @@ export async function deployHandler(ctx: CommandContext, raw: unknown): Promise<
   ctx.output.result(view, () => renderService(ctx, view));
 }
 
-/** `find` / `models list`. */
+/** `find` / `models list`; with `--all`, every view also says which component owns the server (`owner`, null for none). */
 export async function findHandler(ctx: CommandContext, raw: unknown): Promise<void> {
   const { uuid, deployer: name, ...filter } = parseOptions(FindOptionsSchema, raw);
   const deployer = await deployerFor(ctx, name);
   const services = await deployer.checkResponding(await deployer.findModelServer({ ...filter, serviceUuid: uuid }));
+  if (filter.all) {
+    const views = services.map((s) => ({ ...serviceView(deployer, s), owner: deployer.ownerOf(s) }));
+    const owners = views.map((v) => v.owner ?? '(none)');
+    return ctx.output.listing(views, views.map((v) => v.uuid), () => renderServices(ctx, views, owners) || 'no model servers found');
+  }
   const views = services.map((s) => serviceView(deployer, s));
   ctx.output.listing(views, views.map((v) => v.uuid), () => renderServices(ctx, views) || 'no model servers found');
 }

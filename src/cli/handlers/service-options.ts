@@ -40,6 +40,7 @@ export const FindOptionsSchema = z.object({
   modelUri: z.string().optional(),
   modelType: z.string().optional(),
   running: z.boolean().optional(),
+  all: z.boolean().optional(),
   deployer: z.string().min(1).optional(),
 });
 

@@ -86,6 +86,11 @@ export class KserveModelDeployer extends KubernetesModelDeployer<KserveSettings>
     return isKserveStopped(live) ? { metadata: { annotations: { [KSERVE_STOP_ANNOTATION]: null } } } : undefined;
   }
 
+  /** A canary percentage is one rollout's: a later `--replace` without it sends all traffic to the new revision. */
+  protected override replaceDropsSettings(): readonly string[] {
+    return ['canaryTrafficPercent'];
+  }
+
   protected override updateClearsAnnotations(): string[] {
     return [KSERVE_STOP_ANNOTATION];
   }

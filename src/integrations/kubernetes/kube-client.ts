@@ -1,7 +1,8 @@
 /**
  * The one module that talks to Kubernetes (through @kubernetes/client-node, loaded on first use so
- * `zenml --help` never pays for it). Every failure goes through translateKubeError; the only retry is a
- * 409 conflict on `modify`, which re-reads the object and re-applies the change.
+ * `zenml --help` never pays for it). Every failure goes through translateKubeError. Two retries, both
+ * client-go's: a 429/503 with Retry-After is sent again after the wait it asks for, within the command's
+ * timeout (kube-retry.ts), and a 409 conflict on `modify` re-reads the object and re-applies the change.
  */
 import { PassThrough } from 'node:stream';
 import { createInterface } from 'node:readline';
@@ -10,6 +11,8 @@ import type { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubern
 import { TimeoutError, ZenmlError } from '../../errors.js';
 import { classifyKubeFailure, translateKubeError, type KubeOperation } from './kube-errors.js';
 import { loadKubeTarget, type KubeTarget } from './kube-config.js';
+import { retryThrottled } from './kube-retry.js';
+import { podSummary, type PodSummary } from './pod-logs.js';
 import { requestTimeoutMs } from './request-timeout.js';
 import type { KubernetesSettings } from './kube-settings.js';
 import type { DeploymentView, PodView } from './rollout-state.js';
@@ -34,13 +37,7 @@ export interface KubeObject {
   status?: any;
 }
 
-/** A pod, as far as logs need it. */
-export interface PodSummary {
-  name: string;
-  phase: string;
-  containers: string[];
-  createdAt: string;
-}
+export type { PodSummary } from './pod-logs.js';
 
 /** Options of logLines. */
 export interface PodLogOptions {
@@ -109,7 +106,7 @@ export class KubeClient {
 
   private async call<T>(op: Omit<KubeOperation, 'namespace'>, fn: () => Promise<T>): Promise<T> {
     try {
-      return await fn();
+      return await retryThrottled(fn);
     } catch (error) {
       throw translateKubeError(error, { ...op, namespace: this.namespace }, this.target);
     }
@@ -122,7 +119,7 @@ export class KubeClient {
   /** The object called `name`, or undefined when there is none (a missing kind or namespace still throws). */
   async get(kind: CustomResourceKind, name: string): Promise<KubeObject | undefined> {
     try {
-      return (await this.custom.getNamespacedCustomObject({ ...this.coords(kind), name }, this.options())) as KubeObject;
+      return (await retryThrottled(() => this.custom.getNamespacedCustomObject({ ...this.coords(kind), name }, this.options()))) as KubeObject;
     } catch (error) {
       if (classifyKubeFailure(error).type === 'object-missing') return undefined;
       throw translateKubeError(error, { verb: 'get', resource: kind, namespace: this.namespace, name }, this.target);
@@ -158,7 +155,7 @@ export class KubeClient {
   /** Throws NotFoundError when the namespace is missing; says nothing when the identity may not read namespaces. */
   async checkNamespace(): Promise<void> {
     try {
-      await this.core.readNamespace({ name: this.namespace }, this.options());
+      await retryThrottled(() => this.core.readNamespace({ name: this.namespace }, this.options()));
     } catch (error) {
       const failure = classifyKubeFailure(error);
       if (failure.type === 'object-missing' || failure.type === 'namespace-missing') {
@@ -210,12 +207,14 @@ export class KubeClient {
    */
   async delete(kind: CustomResourceKind, name: string, options: { force?: boolean } = {}): Promise<void> {
     try {
-      await this.custom.deleteNamespacedCustomObject({
-        ...this.coords(kind),
-        name,
-        propagationPolicy: 'Foreground',
-        ...(options.force ? { gracePeriodSeconds: 0 } : {}),
-      }, this.options());
+      await retryThrottled(() =>
+        this.custom.deleteNamespacedCustomObject({
+          ...this.coords(kind),
+          name,
+          propagationPolicy: 'Foreground',
+          ...(options.force ? { gracePeriodSeconds: 0 } : {}),
+        }, this.options()),
+      );
     } catch (error) {
       if (classifyKubeFailure(error).type === 'object-missing') return;
       throw translateKubeError(error, { verb: 'delete', resource: kind, namespace: this.namespace, name }, this.target);
@@ -255,45 +254,57 @@ export class KubeClient {
     return list.items.map((d) => ({ ...d, metadata: { ...d.metadata, name: d.metadata?.name ?? '' } }) as DeploymentView);
   }
 
+  private async rawPods(labelSelector: string) {
+    return (await this.call({ verb: 'list', resource: PODS }, () => this.core.listNamespacedPod({ namespace: this.namespace, labelSelector }, this.options()))).items;
+  }
+
   /** The pods matching a label selector with their phase and container states (for their failures). */
   async listPodViews(labelSelector: string): Promise<PodView[]> {
-    const list = await this.call({ verb: 'list', resource: PODS }, () => this.core.listNamespacedPod({ namespace: this.namespace, labelSelector }, this.options()));
-    return list.items.map((p) => ({ ...p, metadata: { ...p.metadata, name: p.metadata?.name ?? '' } }) as unknown as PodView);
+    return (await this.rawPods(labelSelector)).map((p) => ({ ...p, metadata: { ...p.metadata, name: p.metadata?.name ?? '' } }) as unknown as PodView);
   }
 
   /** The pods matching a label selector, oldest first. */
   async listPods(labelSelector: string): Promise<PodSummary[]> {
-    const list = await this.call({ verb: 'list', resource: PODS }, () => this.core.listNamespacedPod({ namespace: this.namespace, labelSelector }, this.options()));
-    return list.items
-      .map((pod) => ({
-        name: pod.metadata?.name ?? '',
-        phase: pod.status?.phase ?? 'Unknown',
-        containers: (pod.spec?.containers ?? []).map((c) => c.name),
-        createdAt: pod.metadata?.creationTimestamp ? new Date(pod.metadata.creationTimestamp).toISOString() : '',
-      }))
+    return (await this.rawPods(labelSelector))
+      .map(podSummary)
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.name.localeCompare(b.name));
+  }
+
+  /** One non-streaming read of a container's log; an empty answer is an empty log. */
+  private async readLog(op: Omit<KubeOperation, 'namespace'>, pod: string, container: string, tailLines: number | undefined): Promise<string> {
+    return this.call(op, async () => {
+      try {
+        return String((await this.core.readNamespacedPodLog({ namespace: this.namespace, name: pod, container, tailLines }, this.options())) ?? '');
+      } catch (error) {
+        // For a pod on no node the API server answers 2xx with no body and no Content-Type, which the
+        // generated client fails to parse ("Cannot parse content. No Content-Type defined."): no log lines.
+        if (!(error as { code?: unknown }).code && /No Content-Type defined/.test((error as Error).message)) return '';
+        throw error;
+      }
+    });
   }
 
   /**
    * A container's log lines through the API server (which asks the pod's kubelet): the last `tail`,
-   * then, with `follow`, new ones until `signal` aborts or the container ends.
+   * then, with `follow`, new ones until `signal` aborts or the container ends. `pod` is a name, or a
+   * listed pod (its node is then named when the node serves no logs).
    */
-  async *logLines(pod: string, container: string, options: PodLogOptions = {}): AsyncIterable<string> {
-    const op = { verb: 'get', resource: { plural: 'pods/log', group: '' }, name: pod };
+  async *logLines(pod: string | PodSummary, container: string, options: PodLogOptions = {}): AsyncIterable<string> {
+    const name = typeof pod === 'string' ? pod : pod.name;
+    const op = { verb: 'get', resource: { plural: 'pods/log', group: '' }, name, node: typeof pod === 'string' ? undefined : pod.node || undefined };
     if (!options.follow) {
-      const text = await this.call(op, () => this.core.readNamespacedPodLog({ namespace: this.namespace, name: pod, container, tailLines: options.tail }, this.options()));
-      yield* splitLines(String(text ?? ''));
+      yield* splitLines(await this.readLog(op, name, container, options.tail));
       return;
     }
     // The streaming reader drops the API server's error message; ask once without streaming so a pod
     // without a node or a missing container fails with the server's own words.
-    await this.call(op, () => this.core.readNamespacedPodLog({ namespace: this.namespace, name: pod, container, tailLines: 0 }, this.options()));
+    await this.readLog(op, name, container, 0);
     const stream = new PassThrough();
     // The library pipes the response into `stream` and never listens for its errors; an abort (ours) or a
     // dropped connection emits one there, so catch it on the source and end the lines instead.
     stream.once('pipe', (source: NodeJS.ReadableStream) => source.on('error', () => stream.end()));
     const controller = await this.call(op, () =>
-      new this.lib.Log(this.target.kubeConfig).log(this.namespace, pod, container, stream, { follow: true, tailLines: options.tail }),
+      new this.lib.Log(this.target.kubeConfig).log(this.namespace, name, container, stream, { follow: true, tailLines: options.tail }),
     );
     const abort = () => {
       controller.abort();

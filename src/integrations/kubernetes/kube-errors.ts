@@ -1,11 +1,13 @@
 /**
  * The one translation of Kubernetes API failures into zenml errors. Flavors never look at HTTP status
  * codes: the client calls this for every failure, naming what it was doing, and the user gets one line
- * with the right exit code (unreachable 1, denied 2, kind not installed 2, invalid 2, namespace missing 3).
+ * with the right exit code (unreachable 1, denied 2, kind not installed 2, invalid 2, namespace missing 3,
+ * throttled past the command's timeout 4).
  */
 import { EnvironmentError, ExitCode, NotFoundError, UsageError, ZenmlError } from '../../errors.js';
 import { requestTimeoutMs } from './request-timeout.js';
 import { qualifiedResource, type CustomResourceKind } from './resource-kind.js';
+import { DEFAULT_RETRY_BUDGET_SECONDS, RetriesExhausted, type RetryStop } from './kube-retry.js';
 
 /** What the client was doing when a call failed: the words of the error message. */
 export interface KubeOperation {
@@ -15,6 +17,8 @@ export interface KubeOperation {
   resource: Pick<CustomResourceKind, 'plural' | 'group'> & Partial<Pick<CustomResourceKind, 'kind' | 'notInstalled'>>;
   namespace?: string;
   name?: string;
+  /** For pod logs: the node the pod runs on (its kubelet serves the logs). */
+  node?: string;
 }
 
 /** Which API server and context a call went to (named by connection errors). */
@@ -33,6 +37,8 @@ export type KubeFailureType =
   | 'object-missing'
   | 'conflict'
   | 'invalid'
+  | 'throttled'
+  | 'unavailable'
   | 'other';
 
 /** A failure, classified, with the API server's own message when it sent one. */
@@ -41,6 +47,8 @@ export interface KubeFailure {
   /** HTTP status (0 when no answer came). */
   status: number;
   message: string;
+  /** How retrying went, when the answer was a 429/503 that was retried (kube-retry.ts). */
+  retry?: { retries: number; retryAfter: number; stop: RetryStop; timeoutSeconds?: number };
 }
 
 /** The Kubernetes Status object an API server sends with a failure. */
@@ -75,6 +83,10 @@ function systemCode(error: unknown): string | undefined {
 
 /** Sort a thrown value into a failure class (pure: reads `code`/`body` as the client library sets them). */
 export function classifyKubeFailure(error: unknown): KubeFailure {
+  if (error instanceof RetriesExhausted) {
+    const { retries, retryAfter, stop, timeoutSeconds } = error;
+    return { ...classifyKubeFailure(error.cause), retry: { retries, retryAfter, stop, timeoutSeconds } };
+  }
   const e = error as { code?: unknown; body?: unknown; message?: unknown } | undefined;
   if (e && typeof e.code === 'number' && e.code >= 400) {
     const status = e.code;
@@ -84,6 +96,8 @@ export function classifyKubeFailure(error: unknown): KubeFailure {
     if (status === 403) return { type: 'forbidden', status, message };
     if (status === 409) return { type: 'conflict', status, message };
     if (status === 422) return { type: 'invalid', status, message };
+    if (status === 429) return { type: 'throttled', status, message };
+    if (status === 503) return { type: 'unavailable', status, message };
     if (status === 404) {
       if (s?.details?.kind === 'namespaces') return { type: 'namespace-missing', status, message };
       // An object that is not there names itself; a URL the server does not serve at all (the CRD is
@@ -114,13 +128,58 @@ function what(op: KubeOperation): string {
   return op.name ? `${resource} '${op.name}'` : resource;
 }
 
+/** 429/503: the API server turned the request away; how long zenml waited it out and why it stopped. */
+function overloaded(error: unknown, failure: KubeFailure, op: KubeOperation, target: KubeTargetInfo, details: Record<string, unknown>): ZenmlError {
+  const answer = failure.status === 429 ? `429 Too Many Requests` : `503 Service Unavailable`;
+  const head = `the Kubernetes API server ${target.server} (context '${target.context}') turned away the request to ${op.verb} ${what(op)}${where(op)} (${answer}: ${failure.message})`;
+  const code = failure.type === 'throttled' ? 'KUBERNETES_THROTTLED' : 'KUBERNETES_UNAVAILABLE';
+  const r = failure.retry;
+  const suggestion = 'the cluster is overloaded or restarting: try again later, or with a longer --timeout';
+  if (!r) return new ZenmlError(`${head}, without a Retry-After to wait for`, { code, exitCode: ExitCode.FAILURE, suggestion, details, cause: error });
+  const tried = `${r.retries} ${r.retries === 1 ? 'retry' : 'retries'}`;
+  if (r.stop === 'max-retries') {
+    return new ZenmlError(`${head}, and again after ${tried}`, { code, exitCode: ExitCode.FAILURE, suggestion, details: { ...details, retries: r.retries }, cause: error });
+  }
+  const bound = r.timeoutSeconds === undefined ? `the ${DEFAULT_RETRY_BUDGET_SECONDS} s zenml waits for it` : `the --timeout of ${r.timeoutSeconds} s`;
+  return new ZenmlError(`${head} after ${tried}; it asks to retry in ${r.retryAfter} s, past ${bound}`, {
+    code,
+    exitCode: ExitCode.TIMEOUT,
+    suggestion,
+    details: { ...details, retries: r.retries, retryAfter: r.retryAfter },
+    cause: error,
+  });
+}
+
+/** Pod logs the API server could not fetch: 400 is the kubelet's "not started" (exit 3), 5xx a kubelet it cannot reach. */
+function logsUnavailable(error: unknown, failure: KubeFailure, op: KubeOperation, details: Record<string, unknown>): ZenmlError | undefined {
+  // A kubelet the API server cannot reach comes back as a 5xx without Retry-After (500 from a failed dial).
+  if (op.resource.plural !== 'pods/log' || failure.retry || (failure.type !== 'other' && failure.type !== 'unavailable')) return undefined;
+  if (failure.status === 400) {
+    return new NotFoundError(`pod '${op.name}' has no logs to read yet: ${failure.message}`, { code: 'NO_LOGS', suggestion: 'wait until its container runs, then retry', details, cause: error });
+  }
+  if (failure.status < 500) return undefined;
+  const node = op.node ? ` '${op.node}'` : '';
+  return new ZenmlError(`the logs of pod '${op.name}' cannot be read: its node${node} serves no logs (the API server could not get them from the node's kubelet: ${failure.message})`, {
+    code: 'KUBERNETES_LOGS_UNAVAILABLE',
+    exitCode: ExitCode.FAILURE,
+    suggestion: 'the node or its kubelet is down or unreachable from the API server; `kubectl describe node` shows its state',
+    details,
+    cause: error,
+  });
+}
+
 /** A zenml error for a failed API call (one line; code and exit code by failure class). */
 export function translateKubeError(error: unknown, op: KubeOperation, target: KubeTargetInfo): ZenmlError {
   if (error instanceof ZenmlError) return error;
   const failure = classifyKubeFailure(error);
   const details = { status: failure.status, verb: op.verb, resource: qualifiedResource(op.resource), namespace: op.namespace, name: op.name, server: target.server, context: target.context };
   const ctx = `context '${target.context}'`;
+  const logs = logsUnavailable(error, failure, op, details);
+  if (logs) return logs;
   switch (failure.type) {
+    case 'throttled':
+    case 'unavailable':
+      return overloaded(error, failure, op, target, details);
     case 'unreachable':
       return new ZenmlError(`cannot reach the Kubernetes API server ${target.server} (${ctx}): ${failure.message}`, {
         code: 'KUBERNETES_UNREACHABLE',

@@ -6,6 +6,13 @@
  * label selector; the exact values are compared afterwards, client-side, against the serialized
  * service kept in an annotation. The annotation is what lets any machine with the kubeconfig rebuild
  * every service from the cluster alone.
+ *
+ * Ownership: every resource also names the deployer component that made it, as a label (so a listing
+ * selects only its own server-side) and as an annotation (the exact name, for component names that are
+ * not valid label values and were escaped). The label value is the component's name and nothing else, so
+ * a second machine that registers a component of the same name for the same cluster and namespace owns the
+ * same servers, as ZenML's stack components do when a team shares a stack. A resource without the label
+ * (made by a zenml from before ownership, or by hand) belongs to no component: only `find --all` shows it.
  */
 import { createHash } from 'node:crypto';
 import type { ServiceFilter } from '../../deployers/service-filter.js';
@@ -19,6 +26,10 @@ export const MANAGED_BY_VALUE = 'zenml';
 export const SERVICE_UUID_LABEL = 'zenml.io/service-uuid';
 /** The serialized service (JSON). */
 export const SERVICE_ANNOTATION = 'zenml.io/service';
+/** The deployer component that made a resource (its name, escaped to a label value when it is not one). */
+export const COMPONENT_LABEL = 'zenml.io/component';
+/** The exact name of that component (the label may hold an escaped form of it). */
+export const COMPONENT_ANNOTATION = 'zenml.io/component';
 /** Replica count of every predictor before `stop` scaled them to 0 (JSON object name -> count). */
 export const REPLICAS_ANNOTATION = 'zenml.io/replicas-before-stop';
 
@@ -63,9 +74,18 @@ function labelValueFor(key: LabelledKey, value: string): string {
   return key === 'modelUri' ? shortHash(value, 16) : sanitizeLabelValue(value);
 }
 
-/** The labels of a service's resource: the managed-by marker, its uuid, and every non-empty filter key. */
-export function serviceLabels(uuid: string, config: ServiceConfig | Record<string, unknown>): Record<string, string> {
-  const labels: Record<string, string> = { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [SERVICE_UUID_LABEL]: uuid };
+/**
+ * The component label's value: the component name itself when it is a valid label value (≤ 63 of
+ * [A-Za-z0-9_.-], beginning and ending alphanumeric), else the escaped form of sanitizeLabelValue
+ * (invalid characters replaced, cut, ending in a hash of the name), so every name has exactly one value.
+ */
+export function componentLabelValue(component: string): string {
+  return sanitizeLabelValue(component);
+}
+
+/** The labels of a service's resource: the managed-by marker, the owning component, its uuid, and every non-empty filter key. */
+export function serviceLabels(uuid: string, config: ServiceConfig | Record<string, unknown>, component: string): Record<string, string> {
+  const labels: Record<string, string> = { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [COMPONENT_LABEL]: componentLabelValue(component), [SERVICE_UUID_LABEL]: uuid };
   for (const key of LABELLED_KEYS) {
     const value = (config as Record<string, unknown>)[key];
     if (typeof value === 'string' && value !== '') labels[FILTER_LABELS[key]] = labelValueFor(key, value);
@@ -75,10 +95,13 @@ export function serviceLabels(uuid: string, config: ServiceConfig | Record<strin
 
 /**
  * The label selector that narrows a listing to zenml's resources matching `filter` (a superset of the
- * matches: callers still compare exactly). A uuid narrows only when it is a full uuid, not a prefix.
+ * matches: callers still compare exactly, ownership with ownedBy). With `component`, only that
+ * component's resources; without, every zenml resource (`find --all`). A uuid narrows only when it is a
+ * full uuid, not a prefix.
  */
-export function labelSelector(filter: ServiceFilter = {}): string {
+export function labelSelector(filter: ServiceFilter = {}, component?: string): string {
   const terms = [`${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`];
+  if (component !== undefined) terms.push(`${COMPONENT_LABEL}=${componentLabelValue(component)}`);
   const uuid = filter.serviceUuid?.toLowerCase();
   if (uuid && UUID.test(uuid)) terms.push(`${SERVICE_UUID_LABEL}=${uuid}`);
   for (const key of LABELLED_KEYS) {
@@ -110,6 +133,25 @@ export interface LabelledMetadata {
 export function serviceAnnotationValue(service: StoredService): string {
   const { type, flavor, uuid, config, createdAt, updatedAt, extra } = service;
   return JSON.stringify({ type, flavor, uuid, config, createdAt, updatedAt, extra });
+}
+
+/**
+ * True when the resource belongs to `component`: its label holds the component's label value and its
+ * annotation, when there is one, the exact name (two names escaped to the same value are told apart
+ * there). A resource labelled by hand (`kubectl label … zenml.io/component=<name>`) is adopted.
+ */
+export function ownedBy(metadata: LabelledMetadata | undefined, component: string): boolean {
+  if (metadata?.labels?.[COMPONENT_LABEL] !== componentLabelValue(component)) return false;
+  const exact = metadata.annotations?.[COMPONENT_ANNOTATION];
+  return exact === undefined || exact === component;
+}
+
+/** The component a resource belongs to (the exact name when annotated, else the label), or null for none. */
+export function ownerOf(metadata: LabelledMetadata | undefined): string | null {
+  const label = metadata?.labels?.[COMPONENT_LABEL];
+  if (label === undefined) return null;
+  const exact = metadata?.annotations?.[COMPONENT_ANNOTATION];
+  return exact !== undefined && componentLabelValue(exact) === label ? exact : label;
 }
 
 /** True when zenml created the resource (the managed-by marker is set). */
@@ -169,14 +211,15 @@ export function readReplicasAnnotation(metadata: LabelledMetadata | undefined): 
 }
 
 /**
- * The metadata of a service's resource: its name and namespace, zenml's labels, and the serialized
- * service annotation. Every Kubernetes flavor's manifest builder starts from it.
+ * The metadata of a service's resource: its name and namespace, zenml's labels (the owning component's
+ * among them), the component's exact name and the serialized service annotation. Every Kubernetes
+ * flavor's manifest builder starts from it.
  */
-export function managedMetadata(target: { name: string; namespace: string }, service: StoredService) {
+export function managedMetadata(target: { name: string; namespace: string; component: string }, service: StoredService) {
   return {
     name: target.name,
     namespace: target.namespace,
-    labels: serviceLabels(service.uuid, service.config),
-    annotations: { [SERVICE_ANNOTATION]: serviceAnnotationValue(service) },
+    labels: serviceLabels(service.uuid, service.config, target.component),
+    annotations: { [COMPONENT_ANNOTATION]: target.component, [SERVICE_ANNOTATION]: serviceAnnotationValue(service) },
   };
 }

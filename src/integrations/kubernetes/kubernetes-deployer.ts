@@ -2,18 +2,35 @@
  * What every flavor that keeps its model servers as custom resources in a cluster shares: the service
  * lives on the resource (labels to select, an annotation to rebuild it), its state is read from the
  * resource every time, stop/start scale to 0 and back, delete waits until the resource is gone.
+ * A component sees only the resources it made (kube-labels.ts: the component label), a deploy refuses
+ * a model URI no pod can read, `--replace` keeps the service settings it is not given again, and every
+ * API call of a lifecycle command retries a throttling API server only within that command's timeout.
  * A flavor supplies the kind, a pure manifest builder, a status reader and how to scale and find pods.
  */
-import { BaseModelDeployer, type LogOptions } from '../../deployers/base-model-deployer.js';
+import {
+  BaseModelDeployer,
+  DEFAULT_DEPLOYMENT_START_STOP_TIMEOUT,
+  type DeployOptions,
+  type LogOptions,
+  type StartOptions,
+  type StopOptions,
+} from '../../deployers/base-model-deployer.js';
 import type { ServiceFilter } from '../../deployers/service-filter.js';
 import { waitForServiceState } from '../../deployers/wait-for-state.js';
 import { NotFoundError, ZenmlError } from '../../errors.js';
 import type { BaseService, ServiceInit } from '../../services/base-service.js';
-import type { ServiceConfig } from '../../services/service-config.js';
+import type { ServiceConfig, ServiceConfigInput } from '../../services/service-config.js';
 import { ServiceState, type ServiceEndpoint } from '../../services/service-status.js';
-import { KubeClient, type KubeObject } from './kube-client.js';
+import { KubeClient, type KubeObject, type PodSummary } from './kube-client.js';
+import { checkClusterModelUri } from './cluster-model-uri.js';
+import { keepServiceSettings } from './kept-settings.js';
+import { withDeadline } from './kube-retry.js';
 import {
+  componentLabelValue,
+  COMPONENT_LABEL,
   labelSelector,
+  ownedBy,
+  ownerOf,
   readReplicasAnnotation,
   readServiceAnnotation,
   REPLICAS_ANNOTATION,
@@ -31,10 +48,12 @@ export interface ResourceState {
   lastError: string;
 }
 
-/** Where a flavor's resources go: used by the pure manifest builders. */
+/** Where a flavor's resources go, and which component owns them: used by the pure manifest builders. */
 export interface ManifestTarget {
   name: string;
   namespace: string;
+  /** The deployer component's name (labelled and annotated by managedMetadata). */
+  component: string;
 }
 
 /** The name of a service's resource: valid DNS-1123 (lowercase, digits, '-', at most 63). */
@@ -75,6 +94,10 @@ export abstract class KubernetesModelDeployer<S extends KubernetesSettings = Kub
   protected abstract endpointOf(service: KubernetesService): ServiceEndpoint;
   /** The container of a service's pods that holds its logs. */
   protected abstract logContainer(service: KubernetesService): string;
+  /** `-c` keys that describe one rollout, not the server: `deploy --replace` never keeps them (default: none). */
+  protected replaceDropsSettings(): readonly string[] {
+    return [];
+  }
 
   // ---- cluster access -----------------------------------------------------------------------
 
@@ -105,6 +128,7 @@ export abstract class KubernetesModelDeployer<S extends KubernetesSettings = Kub
         namespace: resource.metadata.namespace ?? client.namespace,
         context: client.context,
         generation: resource.metadata.generation ?? 0,
+        owner: ownerOf(resource.metadata),
       },
     });
     service.endpoint = this.endpointOf(service);
@@ -170,11 +194,77 @@ export abstract class KubernetesModelDeployer<S extends KubernetesSettings = Kub
 
   /** The resource of a new or updated service in the client's namespace. */
   protected manifestFor(service: KubernetesService, client: KubeClient, live?: KubeObject): KubeObject {
-    return this.buildManifest(service, { name: resourceNameFor(service.uuid), namespace: client.namespace }, live);
+    return this.buildManifest(service, { name: resourceNameFor(service.uuid), namespace: client.namespace, component: this.context.name }, live);
   }
 
   private async waitFor(service: BaseService, states: string[], timeout: number): Promise<BaseService> {
     return waitForServiceState(this, service, states, timeout);
+  }
+
+  // ---- the shared rules, bounded by the command's timeout --------------------------------------
+
+  /** Run a lifecycle command so that its API calls retry a throttling server only within its timeout (kube-retry.ts). */
+  private bounded<T>(timeout: number | undefined, work: () => Promise<T>): Promise<T> {
+    return withDeadline(timeout ?? DEFAULT_DEPLOYMENT_START_STOP_TIMEOUT, work);
+  }
+
+  /** Refuse a local model path before anything talks to the cluster (exit 2), then deploy within the timeout. */
+  override async deployModel(config: ServiceConfigInput, options: DeployOptions = {}): Promise<BaseService> {
+    checkClusterModelUri(config.modelUri, this.flavor);
+    return this.bounded(options.timeout, () => super.deployModel(config, options));
+  }
+
+  // stop, start, delete, promote, rollback: BaseModelDeployer's rules, with API retries bounded by `timeout`.
+  override stopModelServer(uuid: string, options: StopOptions = {}): Promise<BaseService> {
+    return this.bounded(options.timeout, () => super.stopModelServer(uuid, options));
+  }
+
+  override startModelServer(uuid: string, options: StartOptions = {}): Promise<BaseService> {
+    return this.bounded(options.timeout, () => super.startModelServer(uuid, options));
+  }
+
+  override deleteModelServer(uuid: string, options: StopOptions = {}): Promise<BaseService> {
+    return this.bounded(options.timeout, () => super.deleteModelServer(uuid, options));
+  }
+
+  override promoteModelServer(uuid: string, options: StartOptions = {}): Promise<BaseService> {
+    return this.bounded(options.timeout, () => super.promoteModelServer(uuid, options));
+  }
+
+  override rollbackModelServer(uuid: string, options: StartOptions = {}): Promise<BaseService> {
+    return this.bounded(options.timeout, () => super.rollbackModelServer(uuid, options));
+  }
+
+  /** The component that made a service's resource (null: none, made by an older zenml or by hand). */
+  override ownerOf(service: BaseService): string | null {
+    const owner = service.extra.owner;
+    return typeof owner === 'string' ? owner : null;
+  }
+
+  /**
+   * As BaseModelDeployer's; a uuid this component does not own but another does (or none) is still not
+   * found, with a message that says whose it is.
+   */
+  override async getModelServer(idOrPrefix: string): Promise<BaseService> {
+    try {
+      return await super.getModelServer(idOrPrefix);
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      const id = idOrPrefix.trim().toLowerCase();
+      const others = (await this.listModelServers({ all: true })).filter((s) => s.uuid.startsWith(id));
+      if (others.length !== 1) throw error;
+      const owner = this.ownerOf(others[0]);
+      const whose = owner === null ? 'has no component label (made by an older zenml, or by hand)' : `belongs to model deployer '${owner}'`;
+      throw new NotFoundError(`model server ${others[0].uuid} is not one of model deployer '${this.context.name}': its ${this.resourceKind.kind} ${whose}`, {
+        code: error.code,
+        suggestion:
+          owner === null
+            ? `to adopt it: kubectl label ${this.resourceKind.plural}.${this.resourceKind.group} ${resourceNameFor(others[0].uuid)} -n ${others[0].extra.namespace} ${COMPONENT_LABEL}=${componentLabelValue(this.context.name)}`
+            : `use --deployer ${owner} (a component of that name on any machine, for this cluster and namespace)`,
+        // Not `uuid`: the CLI would then add "no component named <uuid>" to a message that already says what it is.
+        details: { service: others[0].uuid, deployer: this.context.name, owner },
+      });
+    }
   }
 
   // ---- BaseModelDeployer hooks --------------------------------------------------------------
@@ -194,7 +284,8 @@ export abstract class KubernetesModelDeployer<S extends KubernetesSettings = Kub
   protected override async performUpdateModel(service: BaseService, config: ServiceConfig, timeout: number): Promise<BaseService> {
     const client = await this.client();
     const current = asKubernetes(service);
-    const next = this.newService({ uuid: current.uuid, config, flavor: this.flavor, createdAt: current.createdAt, extra: current.storedExtra() });
+    const kept = keepServiceSettings(current.config, config, this.replaceDropsSettings());
+    const next = this.newService({ uuid: current.uuid, config: kept, flavor: this.flavor, createdAt: current.createdAt, extra: current.storedExtra() });
     // Built from the live resource (a bad -c value throws before any patch is sent: nothing changes).
     const updated = await client.modify(this.resourceKind, resourceNameFor(next.uuid), (live) => {
       const desired = this.manifestFor(next, client, live);
@@ -240,11 +331,15 @@ export abstract class KubernetesModelDeployer<S extends KubernetesSettings = Kub
     if (timeout > 0) await client.waitUntilGone(this.resourceKind, name, timeout, this.workloadSelector(name));
   }
 
-  /** Every service in the namespace, rebuilt from the resources alone; the filter narrows server-side by labels. */
+  /**
+   * This component's services in the namespace (`filter.all`: every zenml service there, whoever made
+   * it), rebuilt from the resources alone; the filter narrows server-side by labels.
+   */
   async listModelServers(filter?: ServiceFilter): Promise<BaseService[]> {
     const client = await this.client();
-    const resources = await client.list(this.resourceKind, labelSelector(filter));
-    return this.servicesFromResources(resources, client);
+    const component = filter?.all ? undefined : this.context.name;
+    const resources = await client.list(this.resourceKind, labelSelector(filter, component));
+    return this.servicesFromResources(resources.filter((r) => component === undefined || ownedBy(r.metadata, component)), client);
   }
 
   /** One service re-read from its resource (one GET instead of a listing, while waiting for a state). */
@@ -262,21 +357,30 @@ export abstract class KubernetesModelDeployer<S extends KubernetesSettings = Kub
     const client = await this.client();
     const selector = this.workloadSelector(service.kubernetes.resourceName);
     const container = this.logContainer(service);
-    const pods = await client.listPods(selector);
-    if (pods.length === 0) {
+    const listed = await client.listPods(selector);
+    if (listed.length === 0) {
       throw new NotFoundError(`no pod of ${this.resourceKind.kind} '${service.kubernetes.resourceName}' yet (model server ${service.uuid} is ${service.status.state}; pods are selected by ${selector})`, {
         code: 'NO_PODS',
         suggestion: service.isStopped ? 'it is stopped: start it first' : 'wait for the operator to create its pods, then retry',
       });
     }
+    // Pods without logs yet (not scheduled, container not started) are named, not asked: the API server
+    // would answer with an empty body or the kubelet's 400.
+    const reasons = listed.map((p) => p.noLogsReason(container)).filter(Boolean);
+    const pods = listed.filter((p) => !p.noLogsReason(container));
+    if (pods.length === 0) {
+      throw new NotFoundError(reasons.join('; '), { code: 'NO_LOGS', suggestion: 'wait until its pods run (`zenml model-deployer describe` shows the state), then retry' });
+    }
+    for (const reason of reasons) this.context.log(`warning: ${reason}`);
     const opts = { tail: options.tail, follow: options.follow, signal: options.signal };
-    if (pods.length === 1) {
-      yield* client.logLines(pods[0].name, container, opts);
+    // Prefixed as soon as the service has several pods, readable or not, so the output's shape does not change as they start.
+    if (listed.length === 1) {
+      yield* client.logLines(pods[0], container, opts);
       return;
     }
-    const prefixed = (pod: string) => prefix(`[${pod}] `, client.logLines(pod, container, opts));
-    if (options.follow) yield* mergeLines(pods.map((p) => prefixed(p.name)));
-    else for (const pod of pods) yield* prefixed(pod.name);
+    const prefixed = (pod: PodSummary) => prefix(`[${pod.name}] `, client.logLines(pod, container, opts));
+    if (options.follow) yield* mergeLines(pods.map(prefixed));
+    else for (const pod of pods) yield* prefixed(pod);
   }
 }
 

@@ -11,10 +11,12 @@ export interface KubernetesLiveFacts {
   context: string;
   /** metadata.generation: bumped by the API server on every spec change. */
   generation: number;
+  /** The deployer component that made the resource (its component label), null for none. */
+  owner: string | null;
 }
 
 /** Keys of `extra` that are read from the cluster, not stored on it. */
-export const LIVE_KEYS: readonly string[] = ['resourceName', 'namespace', 'context', 'generation'];
+export const LIVE_KEYS: readonly string[] = ['resourceName', 'namespace', 'context', 'generation', 'owner'];
 
 /** A model server backed by a Kubernetes custom resource; flavors subclass it and register the subclass. */
 export class KubernetesService extends BaseService {
@@ -30,6 +32,7 @@ export class KubernetesService extends BaseService {
       namespace: String(e.namespace ?? ''),
       context: String(e.context ?? ''),
       generation: typeof e.generation === 'number' ? e.generation : 0,
+      owner: typeof e.owner === 'string' ? e.owner : null,
     };
   }
 
