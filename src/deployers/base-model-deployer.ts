@@ -16,6 +16,7 @@ import { MODEL_DEPLOYER_BRAND } from './brand.js';
 import { resolveSecret } from '../config/secret-setting.js';
 import { withProgress, type ProgressReporter } from './progress.js';
 import { withCarriedCreatedAt } from '../services/carried-created-at.js';
+import { withServiceDefaults } from '../services/service-defaults.js';
 
 export { MODEL_DEPLOYER_BRAND, REQUIRED_DEPLOYER_METHODS, isModelDeployerClass } from './brand.js';
 
@@ -215,21 +216,26 @@ export abstract class BaseModelDeployer<Settings = Record<string, unknown>> {
    */
   async deployModel(config: ServiceConfigInput, options: DeployOptions = {}): Promise<BaseService> {
     const parsed = this.normalizeServiceConfig(parseServiceConfig(config));
+    // A new server gets the flavor's service-setting defaults; a replace gets what was typed (the flavor keeps the
+    // rest of the config it replaces), and the identical check compares both sides with the defaults filled in, so a
+    // server stored before defaults were written still counts as identical.
+    const schema = (this.constructor as { serviceSettingsSchema?: z.ZodType }).serviceSettingsSchema;
+    const complete = withServiceDefaults(schema, parsed);
     const timeout = options.timeout ?? DEFAULT_DEPLOYMENT_START_STOP_TIMEOUT;
     return this.withDeploymentLock(async () => {
       // uuid is imported here, not at the top: `flavor list` and `--help` never deploy.
       const { v4: uuidv4 } = await import('uuid');
       const existing = (await this.listModelServers()).filter((s) => sameDeploymentTarget(s.config, parsed));
       if (!options.replace) {
-        const identical = existing.find((s) => s.isRunning && sameServiceConfig(s.config, parsed));
+        const identical = existing.find((s) => s.isRunning && sameServiceConfig(withServiceDefaults(schema, s.config), complete));
         if (identical) {
           this.context.log(`an identical model server is already running: ${identical.uuid}`);
           return identical;
         }
-        return this.waiting(timeout, `deploying model ${parsed.modelName}`, () => this.performDeployModel(uuidv4(), parsed, timeout));
+        return this.waiting(timeout, `deploying model ${parsed.modelName}`, () => this.performDeployModel(uuidv4(), complete, timeout));
       }
       if (existing.length === 0) {
-        return this.waiting(timeout, `deploying model ${parsed.modelName}`, () => this.performDeployModel(uuidv4(), parsed, timeout));
+        return this.waiting(timeout, `deploying model ${parsed.modelName}`, () => this.performDeployModel(uuidv4(), complete, timeout));
       }
       const target = existing.find((s) => s.isRunning) ?? newest(existing);
       if (existing.length > 1) {

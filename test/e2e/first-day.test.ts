@@ -289,6 +289,24 @@ test('flavor describe lists the service settings deploy -c takes (built-in and c
   expect((await ok(cwd, ['model-deployer', 'flavor', 'describe', 'record-js'])).stdout).toMatch(/\n\n\(deploy -c: any key, stored as given: the flavor declares no serviceSettingsSchema\)\n$/);
 });
 
+test("a flavor's service-setting defaults reach a new server when -c omits the key; an identical deploy still finds it", async () => {
+  const cwd = temps.dir('zenml-first-day-');
+  writeDotfile(cwd, { version: 1 });
+  await ok(cwd, ['model-deployer', 'flavor', 'register', fixture('service-settings-flavor.mjs'), '--allow-outside']);
+  await ok(cwd, ['model-deployer', 'register', 'svc', '--flavor', 'svc-settings']);
+  const deploy = ['model-deployer', 'deploy', '--deployer', 'svc', '--model-uri', 's3://models/iris', '--model-name', 'iris', '--json'];
+  const first = parseJson(await ok(cwd, deploy));
+  // The schema says replicas defaults to 1: the flavor stored the config it was given, so the default reached it.
+  expect(first.config).toMatchObject({ replicas: 1 });
+  expect(first.config).not.toHaveProperty('image');
+  const again = parseJson(await ok(cwd, deploy));
+  expect(again.uuid).toBe(first.uuid);
+  const typed = parseJson(await ok(cwd, [...deploy, '-c', 'replicas=1']));
+  expect(typed.uuid).toBe(first.uuid);
+  const three = parseJson(await ok(cwd, [...deploy.slice(0, -1), '--model-name', 'wine', '--json', '-c', 'replicas=3']));
+  expect(three.config).toMatchObject({ replicas: 3 });
+});
+
 test("a custom flavor's --replace through the base class's default update keeps createdAt (docs/custom-flavors.md's flavor)", async () => {
   const cwd = temps.dir('zenml-first-day-');
   const flavor = shellBlocks(path.join(REPO_ROOT, 'docs/custom-flavors.md')).find((b) => b.writeTo === 'flavors/file-flavor.ts');
