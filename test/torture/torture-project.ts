@@ -11,6 +11,8 @@ export class TortureProject {
   private readonly temps = new TempDirs();
   readonly dir: string;
   readonly state: string;
+  /** When each run started (performance.now()), in order: which command took a lock over, and how soon. */
+  readonly runStarts: number[] = [];
 
   /** `deployers`: more deployers beside `base`; `env` and `timeoutMs` apply to every run. */
   constructor(
@@ -28,6 +30,7 @@ export class TortureProject {
   }
 
   run(args: string[]): Promise<RunResult> {
+    this.runStarts.push(performance.now());
     return runZenml(args, { cwd: this.dir, timeoutMs: this.options.timeoutMs, env: this.options.env });
   }
 
