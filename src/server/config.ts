@@ -24,6 +24,23 @@ export const batchingSchema = z.object({
   maxWaitMs: z.number().min(0).max(1000).default(2),
 });
 
+/**
+ * The connection limits (docs/local-flavor.md, "Connection limits"). Keep-alive sockets outlive a typical client's pool
+ * timeout by a little, so clients never reuse a socket the server is closing at that moment; a client has headersMs to
+ * send its header block (a slowloris sending a header line a minute is cut off) and requestMs for the whole request,
+ * body included. Tests set short ones to see the cut-off.
+ */
+export const DEFAULT_TIMEOUTS = { keepAliveMs: 65_000, headersMs: 66_000, requestMs: 120_000 } as const;
+
+/** The `timeouts` key: each in milliseconds. */
+export const timeoutsSchema = z
+  .object({
+    keepAliveMs: z.number().int().min(1).default(DEFAULT_TIMEOUTS.keepAliveMs),
+    headersMs: z.number().int().min(1).default(DEFAULT_TIMEOUTS.headersMs),
+    requestMs: z.number().int().min(1).default(DEFAULT_TIMEOUTS.requestMs),
+  })
+  .refine((t) => t.headersMs <= t.requestMs, { message: 'expected headersMs <= requestMs', path: ['headersMs'] });
+
 /** The config file as written; defaults are filled in by parsing. */
 export const serverConfigSchema = z.object({
   instanceId: z.string().min(1, 'expected a non-empty identity token'),
@@ -39,6 +56,7 @@ export const serverConfigSchema = z.object({
   maxBodyBytes: z.number().int().min(1).default(10 * 1024 * 1024),
   workers: z.number().int().min(1).max(64).default(1),
   batching: batchingSchema.default({ enabled: true, maxBatchSize: 32, maxWaitMs: 2 }),
+  timeouts: timeoutsSchema.default(DEFAULT_TIMEOUTS),
   models: z
     .array(modelSpecSchema)
     .min(1, 'expected at least one model')

@@ -4,6 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DEFAULT_TIMEOUTS } from './config.js';
 import { createRouter } from './router.js';
 import type { ServerContext } from './server-context.js';
 
@@ -20,31 +21,29 @@ export interface HttpServerHandle {
 /** How long a graceful stop waits for in-flight requests before cutting them off. */
 export const DEFAULT_DRAIN_MS = 30_000;
 
-/** The server's connection limits (README, "Model server API"): what idle, slow and half-sent clients may hold. */
-export const SERVER_TIMEOUTS = {
-  // Keep-alive sockets outlive a typical client's pool timeout by a little, so clients never reuse a socket that
-  // the server is closing at the same moment.
-  keepAliveTimeout: 65_000,
-  // A client has this long to send its whole header block (slowloris sending a header line a minute is cut off).
-  headersTimeout: 66_000,
-  // ... and this long for the whole request, body included (a slow body cannot hold a socket for ever).
-  requestTimeout: 120_000,
-  // Sockets open at once; past this the server closes new connections at once instead of running out of fds.
-  maxConnections: 10_000,
-} as const;
+/** Sockets open at once; past this the server closes new connections at once instead of running out of fds. */
+export const MAX_CONNECTIONS = 10_000;
 
-/** Sets SERVER_TIMEOUTS on a node:http server. */
-export function applyTimeouts(server: Server): void {
-  server.keepAliveTimeout = SERVER_TIMEOUTS.keepAliveTimeout;
-  server.headersTimeout = SERVER_TIMEOUTS.headersTimeout;
-  server.requestTimeout = SERVER_TIMEOUTS.requestTimeout;
-  server.maxConnections = SERVER_TIMEOUTS.maxConnections;
+/** A node:http server with the config's connection limits (config.ts, DEFAULT_TIMEOUTS). */
+function createLimitedServer(ctx: ServerContext): Server {
+  const { keepAliveMs, headersMs, requestMs } = ctx.config.timeouts ?? DEFAULT_TIMEOUTS;
+  const server = createServer(
+    {
+      headersTimeout: headersMs,
+      requestTimeout: requestMs,
+      // node checks the header and request deadlines this often (default 30 s): often enough for short limits too.
+      connectionsCheckingInterval: Math.max(100, Math.min(30_000, Math.floor(headersMs / 2))),
+    },
+    createRouter(ctx),
+  );
+  server.keepAliveTimeout = keepAliveMs;
+  server.maxConnections = MAX_CONNECTIONS;
+  return server;
 }
 
 /** Starts listening on host:port with the router for `ctx`. */
 export function listenHttp(ctx: ServerContext, host: string, port: number): Promise<HttpServerHandle> {
-  const server = createServer(createRouter(ctx));
-  applyTimeouts(server);
+  const server = createLimitedServer(ctx);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen({ host, port }, () => {

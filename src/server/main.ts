@@ -9,7 +9,7 @@ import { loadServerConfigFile, ServerConfigError } from './config.js';
 import { startModelServer, type RunningServer } from './index.js';
 import { stderrLogger, stdoutLogger } from './logger.js';
 
-/** Test-only hook: set to 1 in the server's environment to make it ignore SIGTERM (tests of `stop --yes`). */
+/** Test-only hook: 1 makes the server ignore SIGTERM (tests of `stop --yes`; passed on through ZENML_TEST_DAEMON_ENV). */
 const TEST_IGNORE_SIGTERM = 'ZENML_TEST_SERVER_IGNORE_SIGTERM';
 
 const USAGE = 'usage: node dist/server/main.js --config <server-config.json>';

@@ -11,6 +11,7 @@ import { EnvironmentError, TimeoutError } from '../errors.js';
 import { getProcessIdentity, isAlive, type ProcessIdentity } from './process-identity.js';
 import { groupHasMembers } from './process-group.js';
 import { pollUntil } from './poll.js';
+import { daemonEnv } from '../test-hooks.js';
 
 export { getProcessIdentity, isAlive, readProcessStartTime, type ProcessIdentity } from './process-identity.js';
 export { groupHasMembers } from './process-group.js';
@@ -32,7 +33,8 @@ export interface SpawnDaemonOptions {
 
 /**
  * Start `command` in its own process group (so a stop reaches its children too), detached and
- * unreferenced so the CLI can exit while it runs. Resolves with its identity once it is spawned;
+ * unreferenced so the CLI can exit while it runs. Its environment is `env` (default: ours) without the
+ * test-only ZENML_TEST_* switches (see daemonEnv). Resolves with its identity once it is spawned;
  * a command that cannot be executed at all (ENOENT, EACCES) rejects with EnvironmentError.
  */
 export async function spawnDaemon(options: SpawnDaemonOptions): Promise<ProcessIdentity> {
@@ -42,7 +44,7 @@ export async function spawnDaemon(options: SpawnDaemonOptions): Promise<ProcessI
   try {
     child = spawn(options.command, options.args, {
       cwd: options.cwd,
-      env: options.env ?? process.env,
+      env: daemonEnv(options.env ?? process.env),
       detached: true,
       stdio: ['ignore', fd, fd],
     });

@@ -355,8 +355,11 @@ interface ErrorRow {
   message: RegExp;
   /** The first line of the hint, when there must be one. */
   hint?: RegExp;
-  /** Crash and timeout errors quote the server log's last lines after the first. */
-  logLines?: boolean;
+  /**
+   * Crash and timeout errors quote the server log's last lines after the first (see serverLogQuote); the last quoted
+   * line must match this.
+   */
+  logLines?: RegExp;
   /** Lines after the first that the message may have (one per dotfile problem); each must match. */
   problemLines?: RegExp;
   env?: Record<string, string>;
@@ -474,7 +477,7 @@ const ERRORS: ErrorRow[] = [
     args: (v) => ['model-deployer', 'deploy', '--model-uri', v.file, '--timeout', '60'],
     exitCode: 1, code: 'SERVER',
     message: /^the server process \d+ exited before http:\/\/127\.0\.0\.1:\d+\/v2\/health\/ready was ready; the server log's last \d+ lines:$/,
-    logLines: true,
+    logLines: /\[zenml\] cannot start the model server: cannot load model '[^']+' version '[^']+' from .*\.onnx/,
   },
   {
     name: 'a deploy whose timeout passes',
@@ -482,9 +485,23 @@ const ERRORS: ErrorRow[] = [
     args: () => ['model-deployer', 'deploy', '--model-uri', IRIS_V1, '--timeout', '0.01'],
     exitCode: 4, code: 'TIMEOUT',
     message: /^http:\/\/127\.0\.0\.1:\d+\/v2\/health\/ready was not ready within 0\.01s; the server log's last \d+ lines:$/,
-    logLines: true,
+    logLines: /\[zenml\] /,
   },
 ];
+
+/**
+ * The lines an error quotes are its server's log, as many as the message says: each is a server log line (ISO time,
+ * `[zenml]`), the first is the launcher's `starting model server <uuid> on 127.0.0.1:<port>` for the port the message
+ * names (a fresh server's log is shorter than the 20 lines quoted at most), and the last matches `last`.
+ */
+function expectServerLogQuote(firstLine: string, quoted: string[], last: RegExp): void {
+  const count = Number(/the server log's last (\d+) lines:$/.exec(firstLine)?.[1]);
+  const port = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(firstLine)?.[1];
+  expect(quoted).toHaveLength(count);
+  for (const line of quoted) expect(line).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z \[zenml\] /);
+  expect(quoted[0]).toMatch(new RegExp(`^\\S+ \\[zenml\\] starting model server [0-9a-f-]{36} on 127\\.0\\.0\\.1:${port}: `));
+  expect(quoted.at(-1)).toMatch(last);
+}
 
 describe.each(MODES)('errors, %s output', (mode) => {
   it.each(ERRORS.map((row) => [row.name, row] as const))('%s', async (_name, row) => {
@@ -502,7 +519,8 @@ describe.each(MODES)('errors, %s output', (mode) => {
       if (row.hint) expect(error.suggestion).toMatch(row.hint);
       if (row.logLines) {
         // The log is quoted in the error itself: the failed deploy has removed the file.
-        expect(error.details.logTail.length).toBeGreaterThan(0);
+        expect(error.details.logTail).toEqual(more);
+        expectServerLogQuote(firstLine, more, row.logLines);
         expect(JSON.stringify(error)).not.toContain('server.log');
       }
       return;
@@ -516,9 +534,7 @@ describe.each(MODES)('errors, %s output', (mode) => {
     expect(hints.length).toBeLessThanOrEqual(1);
     if (row.hint) expect(hints.map((h) => h.slice(6))).toEqual([expect.stringMatching(row.hint)]);
     if (row.logLines) {
-      const quoted = rest.filter((l) => !l.startsWith('hint: '));
-      expect(quoted.length).toBeGreaterThan(0);
-      expect(quoted.every((l) => /^\S+ \[zenml\] /.test(l) || !l.includes('zenml: error'))).toBe(true);
+      expectServerLogQuote(first!, rest.filter((l) => !l.startsWith('hint: ')), row.logLines);
       expect(r.stderr).not.toContain('server.log');
     } else if (row.problemLines) {
       for (const line of rest.filter((l) => !l.startsWith('hint: '))) expect(line).toMatch(row.problemLines);

@@ -107,8 +107,12 @@ describe('deploy --timeout 0 and logs', () => {
 
 describe('stop', () => {
   it('--yes kills a server that ignores SIGTERM; without --yes the stop times out (exit 4) and it keeps running', async () => {
-    // ZENML_TEST_SERVER_IGNORE_SIGTERM is a test-only hook read by the model server entry.
-    const service = await json(deployArgs('stubborn'), { ZENML_TEST_SERVER_IGNORE_SIGTERM: '1' });
+    // ZENML_TEST_SERVER_IGNORE_SIGTERM is a test-only hook read by the model server entry; it reaches the server only
+    // when ZENML_TEST_DAEMON_ENV names it. Left in the environment alone, it does not stick to the server.
+    const stray = await json(deployArgs('stray'), { ZENML_TEST_SERVER_IGNORE_SIGTERM: '1' });
+    expect(readFileSync(`/proc/${stray.info.DAEMON_PID}/environ`, 'utf8')).not.toContain('ZENML_TEST_');
+    expect((await json(['model-deployer', 'stop', stray.uuid, '--timeout', '20'])).state).toBe('inactive');
+    const service = await json(deployArgs('stubborn'), { ZENML_TEST_SERVER_IGNORE_SIGTERM: '1', ZENML_TEST_DAEMON_ENV: 'ZENML_TEST_SERVER_IGNORE_SIGTERM' });
     const pid = Number(service.info.DAEMON_PID);
     const port = portOf(service.predictionUrl);
     const instance = instanceIdOf(service);

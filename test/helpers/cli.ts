@@ -42,6 +42,8 @@ export interface RunOptions {
   nodeArgs?: string[];
   /** Kill the process after this many ms (default 60 s). */
   timeoutMs?: number;
+  /** Run as this user and group (root only): for faults that root would ignore, such as a directory without write permission. */
+  user?: { uid: number; gid: number };
 }
 
 /** The environment every CLI run starts from: the parent's, minus anything that points at a real dotfile. */
@@ -84,6 +86,7 @@ export function runZenml(args: string[], options: RunOptions): Promise<RunResult
       cwd: options.cwd,
       env,
       stdio: ['pipe', 'pipe', 'pipe'],
+      ...options.user,
     });
     running.add(child);
     let stdout = '';

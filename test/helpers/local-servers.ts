@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import path from 'node:path';
-import { REPO_ROOT } from './cli.js';
+import { REPO_ROOT, ZENML_BIN } from './cli.js';
 
 /** The Iris models shipped in examples/. */
 export const IRIS_V1 = path.join(REPO_ROOT, 'examples/iris/model.onnx');
@@ -53,6 +53,22 @@ export function portAnswers(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+/** Live processes other than zenml itself (and this test) whose command line names `dir`: the servers under it, by pid. */
+export function serverProcessesUnder(dir: string): Map<number, string> {
+  const found = new Map<number, string>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    let cmd = '';
+    try {
+      cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
+    } catch {
+      continue;
+    }
+    if (cmd.includes(dir) && !cmd.includes(ZENML_BIN) && pidAlive(Number(entry))) found.set(Number(entry), cmd);
+  }
+  return found;
 }
 
 /** Kill every server recorded under `root` (service.json or server.pid files with a live pid), by process group. */

@@ -3,6 +3,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { isCi } from './ci.js';
 import { isolatedEnv, ZENML_BIN } from './cli.js';
 
 /** Whether `program` is on PATH. */
@@ -11,12 +12,12 @@ export function hasProgram(program: string): boolean {
 }
 
 /**
- * A shell leg's availability: in CI (where .ci/run installs zsh and fish) a missing shell is a
+ * A shell leg's availability: in CI (isCi; .ci/run installs zsh and fish) a missing shell is a
  * failure, elsewhere the leg is skipped and says why.
  */
 export function shellAvailability(shell: string): { run: boolean; reason: string } {
   if (hasProgram(shell)) return { run: true, reason: '' };
-  if (process.env.CI) throw new Error(`${shell} is not installed, but .ci/run installs it (apt-get install -y ${shell})`);
+  if (isCi()) throw new Error(`${shell} is not installed, but .ci/run installs it (apt-get install -y ${shell})`);
   return { run: false, reason: `skipped: ${shell} is not installed (apt-get install -y ${shell}; .ci/run does)` };
 }
 

@@ -65,6 +65,18 @@ test('spawns detached with output in the log, a pid file and a live identity; SI
   expect(await stopProcess(identity, 10, false)).toBe('not-running');
 });
 
+test('the test-only ZENML_TEST_* switches reach a daemon only when ZENML_TEST_DAEMON_ENV names them', async () => {
+  const identity = await spawnDaemon({
+    command: process.execPath,
+    args: ['-e', 'setInterval(() => {}, 1000);'],
+    env: { PATH: process.env.PATH, KEPT: 'yes', ZENML_TEST_STRAY: '1', ZENML_TEST_ASKED: '2', ZENML_TEST_DAEMON_ENV: 'ZENML_TEST_OTHER, ZENML_TEST_ASKED' },
+    logPath: path.join(dir, 'out.log'),
+  });
+  started.push(identity.pid);
+  const environ = readFileSync(`/proc/${identity.pid}/environ`, 'utf8').split('\0').filter((v) => v !== '');
+  expect(environ.filter((v) => v.startsWith('ZENML_TEST_') || v.startsWith('KEPT='))).toEqual(['KEPT=yes', 'ZENML_TEST_ASKED=2']);
+});
+
 test('a reused pid (same pid, other start time) is reported dead and never signalled', async () => {
   const identity = await spawnNode("process.on('SIGTERM', () => {}); setInterval(() => {}, 1000);");
   const impostor = { pid: identity.pid, startTime: `${identity.startTime}0` };

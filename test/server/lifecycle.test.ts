@@ -73,7 +73,7 @@ describe('config and start errors', () => {
   });
 
   it('each bad key gets its own line', async () => {
-    const r = await runToExit({ ...baseConfig(tempDir()), port: 70000, grpcPort: 'x', workers: 0, batching: { enabled: 'yes' } });
+    const r = await runToExit({ ...baseConfig(tempDir()), port: 70000, grpcPort: 'x', workers: 0, batching: { enabled: 'yes' }, timeouts: { keepAliveMs: 0 } });
     expect(r.code).toBe(2);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toEqual([
@@ -81,7 +81,11 @@ describe('config and start errors', () => {
       expect.stringMatching(/server-config\.json: grpcPort: expected a port number \(0 picks a free one\) or false$/),
       expect.stringMatching(/server-config\.json: workers: Too small: expected number to be >=1$/),
       expect.stringMatching(/server-config\.json: batching\.enabled: expected boolean, received string$/),
+      expect.stringMatching(/server-config\.json: timeouts\.keepAliveMs: Too small: expected number to be >=1$/),
     ]);
+    const crossed = await runToExit({ ...baseConfig(tempDir()), timeouts: { headersMs: 5_000, requestMs: 1_000 } });
+    expect(crossed.code).toBe(2);
+    expect(crossed.stderr.trim()).toMatch(/server-config\.json: timeouts\.headersMs: expected headersMs <= requestMs$/);
   });
 
   it('malformed JSON, a missing --config and duplicate model names also exit 2', async () => {

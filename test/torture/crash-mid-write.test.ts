@@ -4,8 +4,10 @@
 // ZENML_TEST_HOLD_LOCK_MS makes the writer sleep half-way through its temp file while it holds the lock; the test waits
 // until that temp file (named with the child's pid) exists, so every kill lands inside the write window.
 // After each kill: the dotfile and every service record parse, `find` lists exactly the records on disk, the next write
-// takes the dead lock over at once (the stale-mtime fallback is set to 10 minutes, so only the owner check can reclaim
-// it within the test's timeout), and no daemon outlives its record.
+// takes the dead lock over at once — timed from the start of the zenml run that takes it over (node's start-up
+// included) to the moment the dead writer's lock is gone, within TAKEOVER_BOUND_MS (the stale-mtime fallback is set to
+// 10 minutes, and is 15 s by default, so only the owner check can reclaim it that soon) — and no daemon outlives its
+// record.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -17,6 +19,12 @@ import { TortureProject } from './torture-project.js';
 /** The stale-mtime fallback, long: a lock reclaimed within a run's timeout was reclaimed by the owner check. */
 const ENV = { ZENML_LOCK_STALE_MS: '600000' };
 const KILLS = scale(200, 12);
+/**
+ * How soon a dead writer's lock must be taken over, from the start of the zenml run that takes it: a node start-up, a
+ * config read and one look at the lock (~0.3 s on an idle machine; the bound leaves room for 2 loaded shared cores).
+ * Well below the 15 s mtime fallback, so a takeover by the fallback fails it even with its default.
+ */
+const TAKEOVER_BOUND_MS = 5_000;
 
 let project: TortureProject;
 let dir: string;
@@ -67,6 +75,24 @@ async function killMidWrite(args: string[], writeIndex = 0): Promise<{ killed: b
   return { killed: false, pid };
 }
 
+/**
+ * Watch `lock` until it no longer holds the dead writer `pid` (polled every 5 ms); resolves with how long after the
+ * start of the zenml run then in progress (the latest started) that happened, and that run's index.
+ */
+function watchTakeover(lock: string, pid: number): { done: Promise<{ ms: number; run: number }>; stop: () => void } {
+  let timer: NodeJS.Timeout | undefined;
+  const done = new Promise<{ ms: number; run: number }>((resolve) => {
+    timer = setInterval(() => {
+      if (existsSync(lock) && safeRead(lock).includes(`"pid":${pid},`)) return;
+      const at = performance.now();
+      clearInterval(timer);
+      const run = project.runStarts.findLastIndex((start) => start <= at);
+      resolve({ ms: run < 0 ? Infinity : at - project.runStarts[run]!, run });
+    }, 5);
+  });
+  return { done, stop: () => clearInterval(timer) };
+}
+
 function safeRead(file: string): string {
   try {
     return readFileSync(file, 'utf8');
@@ -100,7 +126,7 @@ beforeAll(() => {
 afterAll(() => project.cleanup());
 
 describe('kill -9 inside the write window', () => {
-  const tally = { kills: 0, byKind: {} as Record<string, number>, reclaimed: 0 };
+  const tally = { kills: 0, byKind: {} as Record<string, number>, reclaimed: 0, takeoverMs: [] as number[] };
 
   it(
     `${KILLS} kills across dotfile, record and index writes; each leaves parseable files and a lock the next write takes at once`,
@@ -133,8 +159,10 @@ describe('kill -9 inside the write window', () => {
         expect(result.killed).toBe(true);
         tally.kills += 1;
         tally.byKind[kind] = (tally.byKind[kind] ?? 0) + 1;
-        // The dead writer's lock is still there, with its pid: the next write must take it over.
+        // The dead writer's lock is still there, with its pid: the next write must take it over, at once.
         expect(safeRead(result.lock!)).toContain(`"pid":${result.pid},`);
+        const firstRun = project.runStarts.length;
+        const takeover = watchTakeover(result.lock!, result.pid);
         const found = await checkConsistent();
         if (dotfileKind) {
           await ok(['model-deployer', 'register', `n${i}`, '--flavor', 'local', '-c', 'stateDir=state']);
@@ -147,9 +175,14 @@ describe('kill -9 inside the write window', () => {
           const after = await checkConsistent();
           for (const s of after) await ok(['model-deployer', 'delete', s.uuid, '--timeout', '20', '--yes']);
         }
-        // Reclaimed (or released by its next holder): a lock file never outlives a write now.
+        // Reclaimed by a run after the kill, within the bound of that run's start: a lock file never outlives a write now.
         expect(existsSync(result.lock!) && safeRead(result.lock!).includes(`"pid":${result.pid},`)).toBe(false);
+        const taken = await takeover.done;
+        takeover.stop();
+        expect(taken.run).toBeGreaterThanOrEqual(firstRun);
+        expect(Math.round(taken.ms)).toBeLessThanOrEqual(TAKEOVER_BOUND_MS);
         tally.reclaimed += 1;
+        tally.takeoverMs.push(taken.ms);
         const final = await checkConsistent();
         // A stopped server may take a moment to exit; one that outlives its record for 10 s is an orphan.
         let orphans = orphanServers(final);
@@ -163,7 +196,9 @@ describe('kill -9 inside the write window', () => {
       // A deploy killed before its first record left a service dir without one: the next deploy removed it.
       const recordless = readdirSync(path.join(state, 'services')).filter((d) => !existsSync(path.join(state, 'services', d, 'service.json')));
       expect(recordless).toEqual([]);
-      process.stderr.write(`crash-mid-write (${FULL ? 'full' : 'short'}): ${tally.kills} kills, ${tally.reclaimed} locks reclaimed at once, by kind ${JSON.stringify(tally.byKind)}, 0 orphan servers, 0 service dirs without a record\n`);
+      const ms = [...tally.takeoverMs].sort((a, b) => a - b);
+      const takeover = `median ${Math.round(ms[ms.length >> 1]!)} ms, max ${Math.round(ms.at(-1)!)} ms from the start of the run that took it over`;
+      process.stderr.write(`crash-mid-write (${FULL ? 'full' : 'short'}): ${tally.kills} kills, ${tally.reclaimed} locks taken over within ${TAKEOVER_BOUND_MS} ms (${takeover}), by kind ${JSON.stringify(tally.byKind)}, 0 orphan servers, 0 service dirs without a record\n`);
     },
     tortureTimeout(3_600_000, 300_000),
   );

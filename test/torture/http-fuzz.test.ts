@@ -1,13 +1,16 @@
 // A raw-HTTP fuzzer (raw-http-fuzzer.ts, in a process of its own) against a running model server: random methods,
-// paths, headers, truncated, oversized and slow bodies, and plain garbage. Invariants: never a 5xx, the daemon stays
-// alive and healthy, RSS after the fuzz within 10% of before, and (full run only; timing on shared cores is noisy)
-// the p99 of good requests interleaved with the fuzz within 2× of a clean run measured here.
+// paths, headers, truncated, oversized and slow bodies, and plain garbage, on one-request, kept-alive and pipelined
+// connections. Invariants: never a 5xx, never a hang (a request the server neither answers nor closes, even once the
+// client has half-closed), the daemon stays alive and healthy, RSS after the fuzz within 10% of before, and (full run
+// only; timing on shared cores is noisy) the p99 of good requests interleaved with the fuzz within 2× of a clean run
+// measured here.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startServer, stopAllServers, type ServerProcess } from '../helpers/server-harness.js';
+import type { FuzzReport } from './raw-http-fuzzer.js';
 import { FULL, scale, tortureTimeout } from './scale.js';
 
 const BAD = scale(100_000, 3_000);
@@ -31,13 +34,13 @@ beforeAll(async () => {
 
 afterAll(stopAllServers);
 
-/** Runs the fuzzer in a process of its own (see raw-http-fuzzer.ts); resolves with the count of each status. */
-function fuzz(count: number, seed: number): Promise<Map<number, number>> {
+/** Runs the fuzzer in a process of its own (see raw-http-fuzzer.ts); resolves with its report. */
+function fuzz(count: number, seed: number): Promise<FuzzReport> {
   const args = ['--import', 'tsx', FUZZER, String(port), String(count), String(seed), String(LIMIT), String(CONCURRENCY)];
   return new Promise((resolve, reject) => {
     execFile('nice', ['-n', '19', process.execPath, ...args], { maxBuffer: 1 << 20, timeout: 1_500_000 }, (err, stdout, stderr) => {
       if (err) return reject(new Error(`fuzzer (seed ${seed}) failed: ${err.message}\n${stderr}`));
-      resolve(new Map(Object.entries(JSON.parse(stdout) as Record<string, number>).map(([k, v]) => [Number(k), v])));
+      resolve(JSON.parse(stdout) as FuzzReport);
     });
   });
 }
@@ -90,7 +93,8 @@ describe('raw-HTTP fuzz', () => {
         during.push(await good());
         if (!fuzzing && during.length >= GOOD) break;
       }
-      const statuses = await fuzzDone;
+      const fuzzed = await fuzzDone;
+      const statuses = new Map(Object.entries(fuzzed.statuses).map(([k, v]) => [Number(k), v]));
       const fuzzSeconds = (performance.now() - fuzzStart) / 1000;
       const rssAfter = rssKb(pid);
       for (let i = 0; i < CLEAN / 2; i += 1) clean.push(await good());
@@ -100,6 +104,7 @@ describe('raw-HTTP fuzz', () => {
         seed,
         bad: BAD,
         statuses: Object.fromEntries([...statuses].sort(([a], [b]) => a - b)),
+        byConnection: fuzzed.byMode,
         rssBeforeKb: rssBefore,
         rssAfterKb: rssAfter,
         rssChange: `${(((rssAfter - rssBefore) / rssBefore) * 100).toFixed(1)}%`,
@@ -112,6 +117,10 @@ describe('raw-HTTP fuzz', () => {
       process.stderr.write(`http-fuzz: ${JSON.stringify(report)}\n`);
 
       expect(fivexx).toEqual([]);
+      // A hang is a failure, not a closed socket: the server must answer or close every request.
+      expect({ hangs: statuses.get(-1) ?? 0, first: fuzzed.hangs }).toEqual({ hangs: 0, first: [] });
+      // Every kind of connection was fuzzed, the kept-alive and pipelined ones with more than one request each.
+      for (const mode of ['close', 'keep-alive', 'pipelined'] as const) expect(fuzzed.byMode[mode]).toBeGreaterThan(BAD / 10);
       expect(server.proc.exitCode).toBeNull();
       expect(server.proc.signalCode).toBeNull();
       process.kill(pid, 0);

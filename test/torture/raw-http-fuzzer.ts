@@ -1,10 +1,15 @@
 // The raw-HTTP fuzzer of http-fuzz.test.ts, over node:net: random methods, paths, headers, truncated, oversized and
-// slow bodies, and plain garbage, `concurrency` requests at a time. Run as its own process (the test spawns it with
+// slow bodies, and plain garbage, on three kinds of connection taken at random: one request then `Connection: close`,
+// a kept-alive connection (2-8 requests, each sent once the one before is answered), and a pipelined one (2-6
+// requests written at once). `concurrency` connections at a time. Run as its own process (the test spawns it with
 // `node --import tsx`), so that generating and reading the fuzz never delays the test's own good requests, whose
 // latency is measured:
 //   node --import tsx test/torture/raw-http-fuzzer.ts <port> <count> <seed> <bodyLimit> <concurrency>
-// prints one JSON line, the count of each status (0: closed without an answer).
-import { connect } from 'node:net';
+// prints one JSON line: the count of each status (0: the server closed without an answer; -1: a hang, a request the
+// server neither answered nor closed within SILENCE_MS of the client's last byte),
+// the requests sent on each kind of connection, and the first hangs.
+import { connect, type Socket } from 'node:net';
+import { ResponseReader, type ReadResult } from './http-response-reader.js';
 import { pathToFileURL } from 'node:url';
 
 // A small deterministic PRNG, so a failing run can be replayed from the seed it prints.
@@ -30,12 +35,33 @@ const PATHS = [
 ];
 const TYPES = ['application/json', 'text/csv', 'text/csv; charset=latin-1', 'application/octet-stream', 'application/json; charset=utf-16', '', 'x/y; ;;;'];
 
-export function fuzzRequest(r: ReturnType<typeof rng>, port: number, limit: number): { head: Buffer; body: Buffer[]; slow: boolean } {
-  const kind = r.int(10);
-  if (kind === 0) return { head: r.bytes(1 + r.int(400)), body: [], slow: false };
-  const method = r.pick(METHODS);
+/**
+ * One fuzz request. `final`: its framing is not one the server can finish reading (garbage, a body shorter than
+ * promised, a broken chunk, an odd request line or header), so the client half-closes after it; `isHead`: its answer
+ * has no body.
+ */
+export interface FuzzRequest {
+  head: Buffer;
+  body: Buffer[];
+  slow: boolean;
+  final: boolean;
+  isHead: boolean;
+}
+
+/** The well-formed methods (CONNECT left out: it turns the connection into a tunnel). */
+const FRAMED_METHODS = METHODS.filter((m) => /^[A-Z]+$/.test(m) && m !== 'CONNECT');
+
+/**
+ * A random request. `keepAlive` leaves out `Connection: close` (but for one request in ten); `framed` keeps its
+ * framing well-formed (HTTP/1.1, a plain method, an exact Content-Length or a complete chunked body, no broken header
+ * line), everything else as random, so that a kept-alive or pipelined connection outlives it.
+ */
+export function fuzzRequest(r: ReturnType<typeof rng>, port: number, limit: number, { keepAlive = false, framed = false } = {}): FuzzRequest {
+  const kind = framed ? 1 : r.int(10);
+  if (kind === 0) return { head: r.bytes(1 + r.int(400)), body: [], slow: false, final: true, isHead: false };
+  const method = r.pick(framed ? FRAMED_METHODS : METHODS);
   const path = r.pick(PATHS);
-  const version = r.pick(['HTTP/1.1', 'HTTP/1.1', 'HTTP/1.0', 'HTTP/2.0', 'HTTP/9', 'FOO']);
+  const version = framed ? 'HTTP/1.1' : r.pick(['HTTP/1.1', 'HTTP/1.1', 'HTTP/1.0', 'HTTP/2.0', 'HTTP/9', 'FOO']);
   const bodies = [
     '{"inputs": [[1,2,3,4]]', '{"inputs": [[1,2,3,"x"]]}', '[]', 'null', '{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[1,2]}]}',
     '{"dataframe_split":{"columns":["a"],"data":[[1],[2,3]]}}', 'a,b\n1', '\u0000\u0001\u0002', '{"inputs": ' + '['.repeat(5000), '"' + 'x'.repeat(1000),
@@ -44,7 +70,7 @@ export function fuzzRequest(r: ReturnType<typeof rng>, port: number, limit: numb
   if (r.int(20) === 0) body = Buffer.alloc(limit + 1 + r.int(limit), 0x31); // oversized
   const headers: string[] = [`Host: 127.0.0.1:${port}`];
   if (r.int(4) > 0) headers.push(`Content-Type: ${r.pick(TYPES)}`);
-  const lengthKind = r.int(6);
+  const lengthKind = framed ? r.pick([2, 3, 4]) : r.int(6);
   if (lengthKind === 0) headers.push(`Content-Length: ${body.length + 1 + r.int(100)}`); // truncated: promises more than it sends
   else if (lengthKind === 1) headers.push(`Content-Length: ${r.pick(['-1', 'abc', '1e3', '99999999999999999999', `${body.length}, ${body.length + 1}`])}`);
   else if (lengthKind === 2) headers.push('Transfer-Encoding: chunked');
@@ -52,69 +78,131 @@ export function fuzzRequest(r: ReturnType<typeof rng>, port: number, limit: numb
   if (r.int(3) === 0) headers.push(`Inference-Header-Content-Length: ${r.pick(['0', '5', '-3', 'x', String(body.length * 2)])}`);
   if (r.int(3) === 0) headers.push(`Authorization: ${r.pick(['Bearer ', 'Bearer x', 'Basic Zm9v', 'Bearer ' + 'x'.repeat(2000)])}`);
   if (r.int(10) === 0) headers.push(`X-Big: ${'y'.repeat(r.int(20_000))}`);
-  if (r.int(10) === 0) headers.push(r.pick(['NoColon', ': empty', 'Bad Header: x', 'X: \u0001']));
-  headers.push('Connection: close');
+  const badHeader = !framed && r.int(10) === 0;
+  if (badHeader) headers.push(r.pick(['NoColon', ': empty', 'Bad Header: x', 'X: \u0001']));
+  if (!keepAlive || r.int(10) === 0) headers.push('Connection: close');
   const head = Buffer.from(`${method} ${path} ${version}\r\n${headers.join('\r\n')}\r\n\r\n`, 'latin1');
-  const chunked = lengthKind === 2 ? Buffer.from(r.pick([`${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`, 'zz\r\n', `${body.length.toString(16)}\r\n`])) : body;
+  const chunkKind = framed ? 0 : r.int(3);
+  const size = Buffer.from(`${body.length.toString(16)}\r\n`);
+  const chunks = [Buffer.concat([size, body, Buffer.from('\r\n0\r\n\r\n')]), Buffer.from('zz\r\n'), size];
+  const chunked = lengthKind === 2 ? chunks[chunkKind]! : body;
   const slow = r.int(200) === 0;
   const parts = slow ? [chunked.subarray(0, chunked.length >> 1), chunked.subarray(chunked.length >> 1)] : [chunked];
-  return { head, body: parts, slow };
+  const wellFramed = (lengthKind === 2 && chunkKind === 0) || lengthKind === 3 || lengthKind === 4;
+  const final = !wellFramed || badHeader || version !== 'HTTP/1.1' || !FRAMED_METHODS.includes(method);
+  return { head, body: parts, slow, final, isHead: method === 'HEAD' };
 }
 
-/** Sends one raw request and returns the status code (0 when the server closed without an answer). */
-export function sendRaw(port: number, req: { head: Buffer; body: Buffer[]; slow: boolean }): Promise<number> {
+/** How long the server may stay silent after the client's last byte before the request counts as a hang. */
+const SILENCE_MS = 3_000;
+
+/** Writes one request (a slow one in two halves, 200 ms apart); half-closes after a final one. */
+async function write(socket: Socket, req: FuzzRequest): Promise<void> {
+  if (!req.slow) {
+    // One write: a head and a body written apart wait out a delayed ACK (~40 ms) on a kept-alive connection.
+    socket.write(Buffer.concat([req.head, ...req.body]));
+    if (req.final) socket.end();
+    return;
+  }
+  socket.write(req.head);
+  for (const part of req.body) {
+    if (req.slow) await new Promise((r) => setTimeout(r, 200));
+    if (!socket.destroyed) socket.write(part);
+  }
+  if (req.final && !socket.destroyed) socket.end();
+}
+
+/**
+ * The answer to the next request, or -1 for a hang: SILENCE_MS without an answer or a close. No request can rightly
+ * be left waiting: a well-framed one is complete, and after any other the client has half-closed (node's server ends
+ * a half-closed connection at once, so a second chance after a half-close would hide every hang as a close).
+ */
+async function answer(reader: ResponseReader, isHead: boolean): Promise<number> {
+  const result: ReadResult = await reader.next(isHead, SILENCE_MS);
+  return result === 'silent' ? -1 : result === 'closed' ? 0 : result;
+}
+
+/** The kinds of connection the fuzz takes at random. */
+export const MODES = ['close', 'keep-alive', 'pipelined'] as const;
+export type Mode = (typeof MODES)[number];
+
+/**
+ * One connection: `requests` (1 for `close`) sent in `mode`; resolves with the answer to each request sent (a
+ * request after the server closed the connection is not sent).
+ */
+export function session(port: number, mode: Mode, requests: FuzzRequest[]): Promise<number[]> {
   return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    const chunks: Buffer[] = [];
-    let done = false;
-    const finish = () => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      socket.destroy();
-      const m = /^HTTP\/1\.[01] (\d{3})/.exec(Buffer.concat(chunks).subarray(0, 20).toString('latin1'));
-      resolve(m ? Number(m[1]) : 0);
-    };
-    // A request that promised more body than it sent gets no answer until the server's requestTimeout; the client
-    // gives up first, as a real one would.
-    const timer = setTimeout(finish, 3_000);
-    socket.on('data', (c: Buffer) => {
-      chunks.push(c);
-      if (Buffer.concat(chunks).includes('\r\n\r\n')) finish();
-    });
-    socket.on('error', finish);
-    socket.on('close', finish);
-    socket.on('connect', async () => {
-      socket.write(req.head);
-      for (const part of req.body) {
-        if (req.slow) await new Promise((r) => setTimeout(r, 200));
-        if (!socket.destroyed) socket.write(part);
+    const socket = connect({ port, host: '127.0.0.1', noDelay: true });
+    const reader = new ResponseReader(socket);
+    let connected = false;
+    // Refused (the server is gone): one request closed without an answer.
+    socket.on('error', () => connected || resolve([0]));
+    socket.once('connect', async () => {
+      connected = true;
+      const answers: number[] = [];
+      if (mode === 'pipelined') {
+        for (const req of requests) socket.write(Buffer.concat([req.head, ...req.body]));
+        if (requests.some((req) => req.final)) socket.end();
+        for (const req of requests) {
+          const status = await answer(reader, req.isHead);
+          answers.push(status);
+          if (status <= 0) break;
+        }
+      } else {
+        for (const req of requests) {
+          if (socket.destroyed || socket.writableEnded) break;
+          await write(socket, req);
+          const status = await answer(reader, req.isHead);
+          answers.push(status);
+          if (status <= 0) break;
+        }
       }
-      if (!socket.destroyed) socket.end();
+      socket.destroy();
+      resolve(answers);
     });
   });
 }
 
+/** What a fuzz run saw: the count of each answer (0 closed, -1 hang), requests per kind of connection, the first hangs. */
+export interface FuzzReport {
+  statuses: Record<string, number>;
+  byMode: Record<Mode, number>;
+  hangs: Array<{ mode: Mode; request: string }>;
+}
 
-/** Sends `count` fuzz requests, `concurrency` at a time; resolves with the count of each status. */
-export async function fuzz(port: number, count: number, seed: number, limit: number, concurrency: number): Promise<Map<number, number>> {
+/** Sends `count` fuzz requests, `concurrency` connections at a time, each of a kind taken at random. */
+export async function fuzz(port: number, count: number, seed: number, limit: number, concurrency: number): Promise<FuzzReport> {
   const r = rng(seed);
-  const statuses = new Map<number, number>();
+  const statuses: Record<string, number> = {};
+  const byMode: Record<Mode, number> = { close: 0, 'keep-alive': 0, pipelined: 0 };
+  const hangs: FuzzReport['hangs'] = [];
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next < count) {
-        next += 1;
-        const status = await sendRaw(port, fuzzRequest(r, port, limit));
-        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      // Five hangs are enough to fail the run: stop there rather than wait out SILENCE_MS for every other one.
+      while (next < count && hangs.length < 5) {
+        const mode = r.pick(MODES);
+        const n = Math.min(count - next, mode === 'close' ? 1 : mode === 'keep-alive' ? 2 + r.int(7) : 2 + r.int(5));
+        next += n;
+        // On a kept-alive or pipelined connection every request but the last is well framed, so the connection
+        // outlives them; the last may be anything.
+        const requests = Array.from({ length: n }, (_, i) => fuzzRequest(r, port, limit, { keepAlive: mode !== 'close', framed: i < n - 1 }));
+        if (mode === 'pipelined') for (const req of requests) req.slow = false;
+        const answers = await session(port, mode, requests);
+        // Requests not sent (the server had closed the connection) go back to the pool.
+        next -= n - answers.length;
+        byMode[mode] += answers.length;
+        answers.forEach((status, i) => {
+          statuses[status] = (statuses[status] ?? 0) + 1;
+          if (status === -1) hangs.push({ mode, request: requests[i]!.head.toString('latin1').slice(0, 300) });
+        });
       }
     }),
   );
-  return statuses;
+  return { statuses, byMode, hangs };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const [port, count, seed, limit, concurrency] = process.argv.slice(2).map(Number);
-  const statuses = await fuzz(port!, count!, seed!, limit!, concurrency!);
-  process.stdout.write(`${JSON.stringify(Object.fromEntries(statuses))}\n`);
+  process.stdout.write(`${JSON.stringify(await fuzz(port!, count!, seed!, limit!, concurrency!))}\n`);
 }

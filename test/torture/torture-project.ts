@@ -1,9 +1,8 @@
 // The project both writer torture tests work in: a dotfile with a `local` deployer `base` (state in ./state) on stacks
 // `main` and `other`, a runner for the built binary, and the server processes running for its state dir.
-import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { killRunningZenml, parseJson, runZenml, writeDotfile, ZENML_BIN, type RunResult } from '../helpers/cli.js';
-import { IRIS_V1, killServers, pidAlive } from '../helpers/local-servers.js';
+import { killRunningZenml, parseJson, runZenml, writeDotfile, type RunResult } from '../helpers/cli.js';
+import { IRIS_V1, killServers, serverProcessesUnder } from '../helpers/local-servers.js';
 import { TempDirs } from '../helpers/temp.js';
 
 /** One project in a temp dir; `cleanup` kills its servers and removes it. */
@@ -11,6 +10,8 @@ export class TortureProject {
   private readonly temps = new TempDirs();
   readonly dir: string;
   readonly state: string;
+  /** When each run started (performance.now()), in order: which command took a lock over, and how soon. */
+  readonly runStarts: number[] = [];
 
   /** `deployers`: more deployers beside `base`; `env` and `timeoutMs` apply to every run. */
   constructor(
@@ -28,6 +29,7 @@ export class TortureProject {
   }
 
   run(args: string[]): Promise<RunResult> {
+    this.runStarts.push(performance.now());
     return runZenml(args, { cwd: this.dir, timeoutMs: this.options.timeoutMs, env: this.options.env });
   }
 
@@ -49,18 +51,7 @@ export class TortureProject {
 
   /** Live server processes whose command line names this state dir (zenml itself excluded), by pid. */
   serverProcesses(): Map<number, string> {
-    const found = new Map<number, string>();
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-      let cmd = '';
-      try {
-        cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      } catch {
-        continue;
-      }
-      if (cmd.includes(this.state) && !cmd.includes(ZENML_BIN) && pidAlive(Number(entry))) found.set(Number(entry), cmd);
-    }
-    return found;
+    return serverProcessesUnder(this.state);
   }
 
   cleanup(): void {
