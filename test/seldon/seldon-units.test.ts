@@ -171,6 +171,12 @@ describe('readSeldonState', () => {
     ['stale mark for a minute', marked({ state: 'Available' }, 70), { deployments: [dep(done, 'old')], pods: [] }, { state: 'pending_startup', lastError: /after 70 s: is the operator running\?/ }],
     ['no status yet', marked(undefined), { deployments: [], pods: [] }, { state: 'pending_startup', lastError: 'waiting for the Seldon operator' }],
     ['no status for a while', marked(undefined, 20), { deployments: [], pods: [] }, { state: 'pending_startup', lastError: 'the SeldonDeployment has no status from the Seldon operator after 20 s: is the operator running?' }],
+    // A start or stop written a second ago (managedFields, not the status subresource) restarts the count.
+    ['stale replicas right after a start of an old resource', (() => {
+      const r = marked({ state: 'Available' }, 3600);
+      r.metadata.managedFields = [{ manager: 'zenml', operation: 'Update', time: created(1) }, { manager: 'seldon-manager', operation: 'Update', subresource: 'status', time: created(0) }];
+      return r;
+    })(), { deployments: [dep(done, MARK, 0)], pods: [] }, { state: 'pending_startup', lastError: /^waiting for the Seldon operator to apply the current spec/ }],
     ['Creating with a failing pod', marked({ state: 'Creating' }), { deployments: [dep({ replicas: 1, updatedReplicas: 1 })], pods: [failedPod] }, { state: 'error', lastError: /pod iris-x: container classifier: containerFailed: container failed/ }],
     ['Failed', marked({ state: 'Failed', description: 'Deployment is no longer progressing and not available.' }), { deployments: [], pods: [failedPod] }, { state: 'error', lastError: /no longer progressing.*; pod iris-x/ }],
     ['Failed without pods', marked({ state: 'Failed' }), { deployments: [], pods: [] }, { state: 'error', lastError: 'Seldon Core reported the deployment as Failed' }],

@@ -32,6 +32,8 @@ export interface KubeObject {
     uid?: string;
     creationTimestamp?: string;
     deletionTimestamp?: string;
+    /** Who wrote which fields when (server-side apply's bookkeeping, kept for every write). */
+    managedFields?: { manager?: string; operation?: string; subresource?: string; time?: string }[];
   };
   spec?: any;
   status?: any;

@@ -15,7 +15,7 @@ import { SELDON_GRAPH_NODE } from './seldon-kind.js';
  * Available from a Deployment whose new pods are not all up yet. So the state also comes from the predictor's
  * Deployments: active only when every one carries the spec mark of the current spec, has the predictor's replica
  * count and has rolled out (rollout-state.ts); error when Seldon says Failed or a pod keeps failing; otherwise
- * pending_startup with what it waits for, naming the operator when it has said nothing for a minute.
+ * pending_startup with what it waits for, naming the operator when it has not acted for CONTROLLER_SILENCE_MS.
  */
 export function readSeldonState(resource: KubeObject, workloads: { deployments: DeploymentView[]; pods: PodView[] } | undefined, now = Date.now()): ResourceState {
   const status = (resource.status ?? {}) as { state?: string; description?: string };
