@@ -334,9 +334,9 @@ describeKube('kserve flavor through the zenml binary, against the real KServe 0.
     await expectDeployTimesOut(p.run, unschedulable);
     const r = await p.run(...unschedulable('never-ready-3', '--timeout', '3'));
     expect(r.code).toBe(4);
-    expect(r.stderr).toMatch(/did not reach state active within 3s \(it is pending_startup: Deployment zenml-[0-9a-f-]+-predictor: 0 of 1 updated replicas are available.*\)\n/);
+    expect(r.stderr).toMatch(/did not reach state active within 3s \(it is pending_startup: Deployment zenml-[0-9a-f-]+-predictor: 0 of 1 updated replicas are available \(pod [^ ]+: Unschedulable: [^)]*\)\)\n/);
     const found = await p.json<any[]>('model-deployer', 'find', '-m', 'never-ready');
-    expect(found).toEqual([expect.objectContaining({ state: 'pending_startup', lastError: expect.stringMatching(/^Deployment zenml-.*-predictor: 0 of 1 updated replicas are available$/) })]);
+    expect(found).toEqual([expect.objectContaining({ state: 'pending_startup', lastError: expect.stringMatching(/^Deployment zenml-.*-predictor: 0 of 1 updated replicas are available \(pod zenml-.*: Unschedulable: 0\/1 nodes are available: 1 Insufficient cpu.*\)$/) })]);
     const quick = await p.json(...unschedulable('never-ready-4', '--timeout', '0'));
     expect(quick.state).toBe('pending_startup');
   });
