@@ -63,6 +63,16 @@ function viewOf(service: BaseService, info: (s: any) => Record<string, string>) 
   return serviceView(deployer, service);
 }
 
+/** A SeldonDeploymentService whose live facts are read from `resource` by the flavor's own function. */
+function seldonService(resource: Parameters<typeof seldonLiveFacts>[0]) {
+  return new SeldonDeploymentService({
+    uuid: UUID,
+    flavor: 'seldon',
+    config: parseServiceConfig({ modelName: 'iris', modelUri: 's3://bucket/iris' }),
+    extra: { ...seldonLiveFacts(resource), resourceName: NAME, namespace: 'models', context: 'zenml-test', generation: 3 },
+  });
+}
+
 describe('serverRow', () => {
   it('a kserve canary: replicas, the traffic split and its revisions; promote and rollback offered', () => {
     const resource = {
@@ -111,12 +121,7 @@ describe('serverRow', () => {
         ],
       },
     };
-    const service = new SeldonDeploymentService({
-      uuid: UUID,
-      flavor: 'seldon',
-      config: parseServiceConfig({ modelName: 'iris', modelUri: 's3://bucket/iris' }),
-      extra: { ...seldonLiveFacts(resource), resourceName: NAME, namespace: 'models', context: 'zenml-test', generation: 3 },
-    });
+    const service = seldonService(resource);
     service.setState('pending_startup' as never, 'waiting');
     const row = serverRow(viewOf(service, (s) => seldonServerInfo(s, 'http://gw')), { rates: null, trafficControl: false, lastStateChange: '' });
     expect(row.kubernetes).toMatchObject({
@@ -132,12 +137,7 @@ describe('serverRow', () => {
       spec: { predictors: [{ name: 'default', replicas: 0, graph: { name: 'classifier', implementation: 'SKLEARN_SERVER' } }] },
       status: { state: 'Available' },
     };
-    const service = new SeldonDeploymentService({
-      uuid: UUID,
-      flavor: 'seldon',
-      config: parseServiceConfig({ modelName: 'iris', modelUri: 's3://bucket/iris' }),
-      extra: { ...seldonLiveFacts(resource), resourceName: NAME, namespace: 'models', context: 'zenml-test', generation: 3 },
-    });
+    const service = seldonService(resource);
     service.setState('inactive' as never, '');
     const row = serverRow(viewOf(service, (s) => seldonServerInfo(s, 'http://gw')), { rates: null, trafficControl: false, lastStateChange: '2026-01-01T00:00:00.000Z' });
     expect(row).toMatchObject({
