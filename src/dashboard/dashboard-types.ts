@@ -20,6 +20,10 @@ export interface KubernetesFacts {
   resource: string;
   namespace: string;
   replicas: string;
+  /** "1/1": available over desired replicas (seldon; empty where the status carries no counts, as KServe's). */
+  readyReplicas: string;
+  /** status.conditions in one line: "Ready=True, DeploymentsReady=True, ..." (the reason of any not True). */
+  conditions: string;
   /** "r2 10% (latest), r1 90%" (kserve), empty for seldon. */
   traffic: string;
   canaryPercent: string;

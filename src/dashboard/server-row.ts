@@ -49,6 +49,8 @@ function kubernetesFacts(info: Record<string, string>): KubernetesFacts {
     resource: info.RESOURCE ?? '',
     namespace: info.NAMESPACE ?? '',
     replicas: info.REPLICAS ?? '',
+    readyReplicas: info.READY_REPLICAS ?? '',
+    conditions: info.CONDITIONS ?? '',
     traffic: info.TRAFFIC ?? '',
     canaryPercent: info.CANARY_TRAFFIC_PERCENT ?? '',
     latestReadyRevision: info.LATEST_READY_REVISION ?? '',

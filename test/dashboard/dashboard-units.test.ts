@@ -63,6 +63,16 @@ function viewOf(service: BaseService, info: (s: any) => Record<string, string>) 
   return serviceView(deployer, service);
 }
 
+/** A SeldonDeploymentService whose live facts are read from `resource` by the flavor's own function. */
+function seldonService(resource: Parameters<typeof seldonLiveFacts>[0]) {
+  return new SeldonDeploymentService({
+    uuid: UUID,
+    flavor: 'seldon',
+    config: parseServiceConfig({ modelName: 'iris', modelUri: 's3://bucket/iris' }),
+    extra: { ...seldonLiveFacts(resource), resourceName: NAME, namespace: 'models', context: 'zenml-test', generation: 3 },
+  });
+}
+
 describe('serverRow', () => {
   it('a kserve canary: replicas, the traffic split and its revisions; promote and rollback offered', () => {
     const resource = {
@@ -91,8 +101,33 @@ describe('serverRow', () => {
       predictionUrl: `http://${NAME}.models.example.com/v1/models/${NAME}:predict`,
       upSince: '2026-01-01T00:00:00.000Z',
       metrics: null,
-      kubernetes: { resource: `InferenceService/${NAME}`, namespace: 'models', replicas: '1..3', traffic: 'r2 10% (latest), r1 90%', canaryPercent: '10', latestReadyRevision: 'r2', previousRevision: 'r0' },
+      // KServe's status counts no replicas: no ready count is made up.
+      kubernetes: { resource: `InferenceService/${NAME}`, namespace: 'models', replicas: '1..3', readyReplicas: '', conditions: 'Ready=True', traffic: 'r2 10% (latest), r1 90%', canaryPercent: '10', latestReadyRevision: 'r2', previousRevision: 'r0' },
       actions: ['predict', 'stop', 'promote', 'rollback', 'delete'],
+    });
+  });
+
+  it('a running seldon deployment: ready over desired replicas and the conditions, as the operator wrote them', () => {
+    const resource = {
+      metadata: { name: NAME, namespace: 'models' },
+      spec: { predictors: [{ name: 'default', replicas: 2, graph: { name: 'classifier', implementation: 'SKLEARN_SERVER' } }] },
+      status: {
+        state: 'Creating',
+        deploymentStatus: { [`${NAME}-default-0-classifier`]: { replicas: 2, availableReplicas: 1 } },
+        conditions: [
+          { type: 'DeploymentsReady', status: 'False', reason: 'DeploymentsNotReady' },
+          { type: 'Ready', status: 'False', reason: 'DeploymentsNotReady' },
+          { type: 'ServicesReady', status: 'True', reason: 'ServicesReady' },
+        ],
+      },
+    };
+    const service = seldonService(resource);
+    service.setState('pending_startup' as never, 'waiting');
+    const row = serverRow(viewOf(service, (s) => seldonServerInfo(s, 'http://gw')), { rates: null, trafficControl: false, lastStateChange: '' });
+    expect(row.kubernetes).toMatchObject({
+      replicas: '2',
+      readyReplicas: '1/2',
+      conditions: 'DeploymentsReady=False (DeploymentsNotReady), Ready=False (DeploymentsNotReady), ServicesReady=True',
     });
   });
 
@@ -102,12 +137,7 @@ describe('serverRow', () => {
       spec: { predictors: [{ name: 'default', replicas: 0, graph: { name: 'classifier', implementation: 'SKLEARN_SERVER' } }] },
       status: { state: 'Available' },
     };
-    const service = new SeldonDeploymentService({
-      uuid: UUID,
-      flavor: 'seldon',
-      config: parseServiceConfig({ modelName: 'iris', modelUri: 's3://bucket/iris' }),
-      extra: { ...seldonLiveFacts(resource), resourceName: NAME, namespace: 'models', context: 'zenml-test', generation: 3 },
-    });
+    const service = seldonService(resource);
     service.setState('inactive' as never, '');
     const row = serverRow(viewOf(service, (s) => seldonServerInfo(s, 'http://gw')), { rates: null, trafficControl: false, lastStateChange: '2026-01-01T00:00:00.000Z' });
     expect(row).toMatchObject({

@@ -1,8 +1,8 @@
 // `zenml model-deployer dashboard` through the built binary, in a real browser (Debian's chromium via puppeteer-core):
 // the token and Host checks, every server of a project with a local and an mlflow deployer, live changes made from
 // the CLI (deploy, load, a log line, a server killed from outside), try-it, stop by keyboard only, delete with its
-// confirmation, no console errors, axe-core's check. Kubernetes rows (seldon, kserve) are covered by the row
-// mapping's unit test (test/dashboard/dashboard-units.test.ts), not here.
+// confirmation, no console errors, axe-core's check. Kubernetes rows: seldon on the test cluster in
+// test/e2e/dashboard-cluster.test.ts; the row mapping of both in test/dashboard/dashboard-units.test.ts.
 // ZENML_UPDATE_SCREENSHOTS=1 writes the page's screenshots into docs/images/ (else into the sandbox).
 import { jest } from '@jest/globals';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -11,7 +11,7 @@ import { mkdir } from 'node:fs/promises';
 import { request } from 'node:http';
 import path from 'node:path';
 import type { Page } from 'puppeteer-core';
-import { launchBrowser, type TestBrowser } from '../helpers/browser.js';
+import { launchBrowser, watchedPage, type TestBrowser } from '../helpers/browser.js';
 import { assertFresh } from '../helpers/build-guard.js';
 import { REPO_ROOT, ZENML_BIN, assertCliBuilt, isolatedEnv, killRunningZenml, parseJson, runZenml, writeDotfile } from '../helpers/cli.js';
 import { CliSandbox } from '../helpers/mlflow-cli.js';
@@ -146,12 +146,7 @@ beforeAll(async () => {
   origin = new URL(url).origin;
 
   testBrowser = await launchBrowser();
-  page = await testBrowser.browser.newPage();
-  await page.setViewport({ width: 1280, height: 720 });
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warn') consoleProblems.push(`${m.type()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => consoleProblems.push(`pageerror: ${(e as Error).message}`));
+  page = await watchedPage(testBrowser, consoleProblems);
   await mkdir(SCREENSHOTS, { recursive: true });
 });
 

@@ -4,7 +4,7 @@
 import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import puppeteer, { type Browser } from 'puppeteer-core';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 
 /** The chromium executable: $ZENML_TEST_CHROMIUM, else /usr/bin/chromium. */
 export function findChromium(): string {
@@ -51,4 +51,15 @@ export async function launchBrowser(): Promise<TestBrowser> {
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** A new 1280×720 page whose console errors and warnings, and uncaught errors, are pushed onto `problems`. */
+export async function watchedPage(testBrowser: TestBrowser, problems: string[]): Promise<Page> {
+  const page = await testBrowser.browser.newPage();
+  await page.setViewport({ width: 1280, height: 720 });
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warn') problems.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${(e as Error).message}`));
+  return page;
 }

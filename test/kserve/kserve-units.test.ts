@@ -235,6 +235,18 @@ describe('kserveServerInfo', () => {
     });
   });
 
+  it('lists the conditions KServe wrote, with the reason of any not True; no READY_REPLICAS (KServe counts none)', () => {
+    const conditions = [
+      { type: 'IngressReady', status: 'True' },
+      { type: 'PredictorReady', status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' },
+      { type: 'Ready', status: 'False', reason: 'MinimumReplicasUnavailable' },
+    ];
+    const info = kserveServerInfo(service({ ...status, conditions }), undefined);
+    expect(info.CONDITIONS).toBe('IngressReady=True, PredictorReady=False (MinimumReplicasUnavailable), Ready=False (MinimumReplicasUnavailable)');
+    expect(info).not.toHaveProperty('READY_REPLICAS');
+    expect(kserveServerInfo(service(status), undefined).CONDITIONS).toBe('');
+  });
+
   it('no URLs before KServe wrote status.url', () => {
     expect(kserveServerInfo(service(undefined), 'http://ingress.example.com')).toMatchObject({ PREDICTION_URL: '', HEALTH_CHECK_URL: '', HOST_HEADER: '' });
   });

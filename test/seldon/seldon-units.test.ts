@@ -209,8 +209,8 @@ describe('scaling', () => {
 });
 
 describe('info', () => {
-  function service(spec: Record<string, unknown>, annotations: Record<string, string> = {}, config: Record<string, unknown> = {}) {
-    const r = resource({ state: 'Available' }, undefined, { annotations });
+  function service(spec: Record<string, unknown>, annotations: Record<string, string> = {}, config: Record<string, unknown> = {}, status: Record<string, unknown> = { state: 'Available' }) {
+    const r = resource(status, undefined, { annotations });
     r.spec = { ...r.spec, ...spec };
     return new SeldonDeploymentService({
       uuid: UUID,
@@ -230,9 +230,38 @@ describe('info', () => {
       IMPLEMENTATION: 'SKLEARN_SERVER',
       PROTOCOL: 'seldon',
       REPLICAS: '2',
+      READY_REPLICAS: '0/2',
+      CONDITIONS: '',
       MODEL_URI: 's3://b/iris',
       GENERATION: '3',
     });
+  });
+
+  it('counts the available replicas over the desired ones and lists the conditions, as Seldon Core 1.17.1 writes them', () => {
+    const predictors = [
+      { name: 'default', replicas: 2, graph: { implementation: 'SKLEARN_SERVER' } },
+      { name: 'canary', replicas: 1, graph: { implementation: 'SKLEARN_SERVER' } },
+    ];
+    const status = {
+      state: 'Creating',
+      deploymentStatus: {
+        [`${TARGET.name}-default-0-classifier`]: { replicas: 2, availableReplicas: 2 },
+        [`${TARGET.name}-canary-0-classifier`]: { replicas: 1 }, // no pod available yet: the operator leaves the key out
+      },
+      conditions: [
+        { type: 'DeploymentsReady', status: 'False', reason: 'DeploymentsNotReady', message: 'Deployment is not ready' },
+        { type: 'Ready', status: 'False', reason: 'DeploymentsNotReady' },
+        { type: 'ServicesReady', status: 'True', reason: 'ServicesReady' },
+      ],
+    };
+    const info = seldonServerInfo(service({ predictors }, {}, {}, status), 'http://gw');
+    expect(info.READY_REPLICAS).toBe('2/3');
+    expect(info.CONDITIONS).toBe('DeploymentsReady=False (DeploymentsNotReady), Ready=False (DeploymentsNotReady), ServicesReady=True');
+    const ready = seldonServerInfo(
+      service({}, {}, {}, { state: 'Available', deploymentStatus: { a: { replicas: 2, availableReplicas: 2 } }, conditions: [{ type: 'Ready', status: 'True', reason: 'ResourcesReady' }, { type: 'Odd' }] }),
+      'http://gw',
+    );
+    expect(ready).toMatchObject({ READY_REPLICAS: '2/2', CONDITIONS: 'Ready=True, Odd=Unknown' });
   });
 
   it('uses the v2 URLs for the v2 protocol: the graph node for MLServer, the model for Triton', () => {

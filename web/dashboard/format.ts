@@ -33,9 +33,11 @@ export function modelLabel(row: Row): string {
   return row.modelVersion ? `${row.modelName} v${row.modelVersion}` : row.modelName;
 }
 
-/** Replicas and traffic of a Kubernetes server, "" for others. */
+/** Replicas (ready over desired where the status counts them) and traffic of a Kubernetes server, "" for others. */
 export function replicasLabel(row: Row): string {
   const k = row.kubernetes;
   if (!k) return '';
-  return [k.replicas && `${k.replicas} replicas`, k.traffic, k.canaryPercent && `canary ${k.canaryPercent}%`].filter(Boolean).join(' · ');
+  // A stopped server's REPLICAS says what a start brings back: keep it over "0/0 ready".
+  const replicas = k.readyReplicas && /^\d+$/.test(k.replicas) ? `${k.readyReplicas} ready` : k.replicas && `${k.replicas} replicas`;
+  return [replicas, k.traffic, k.canaryPercent && `canary ${k.canaryPercent}%`].filter(Boolean).join(' · ');
 }

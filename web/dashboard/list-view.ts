@@ -27,6 +27,21 @@ export function stateBadge(cell: HTMLElement, row: Row): void {
   cell.replaceChildren(...children);
 }
 
+/** Replicas and traffic, the resource's conditions below them (seldon, kserve). */
+function replicasCell(cell: HTMLElement, row: Row): void {
+  const label = document.createElement('span');
+  label.className = 'replicas';
+  label.textContent = replicasLabel(row);
+  const children: Node[] = [label];
+  if (row.kubernetes?.conditions) {
+    const conditions = document.createElement('span');
+    conditions.className = 'conditions';
+    conditions.textContent = row.kubernetes.conditions;
+    children.push(conditions);
+  }
+  cell.replaceChildren(...children);
+}
+
 /** Bring the table in line with the snapshot's rows. */
 export function renderList(body: HTMLTableSectionElement, list: Row[], now: number): void {
   const seen = new Set<string>();
@@ -65,7 +80,7 @@ export function renderList(body: HTMLTableSectionElement, list: Row[], now: numb
     cells.p99.textContent = num(m?.p99Ms);
     cells.errors.textContent = percent(m?.errorRate);
     cells.batch.textContent = num(m?.meanBatch);
-    cells.replicas.textContent = replicasLabel(row);
+    replicasCell(cells.replicas, row);
     cells.uptime.textContent = uptime(row, now);
     cells.url.textContent = row.predictionUrl;
   });

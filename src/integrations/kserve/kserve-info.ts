@@ -56,6 +56,7 @@ export function kserveServerInfo(service: InferenceServiceService, baseUrl: stri
     LATEST_READY_REVISION: k.latestReadyRevision,
     LATEST_ROLLED_OUT_REVISION: k.latestRolledoutRevision,
     PREVIOUS_ROLLED_OUT_REVISION: k.previousRolledoutRevision,
+    CONDITIONS: k.conditions,
     MODEL_URI: k.liveModelUri || service.config.modelUri,
     GENERATION: String(generation),
   };

@@ -23,11 +23,13 @@ export interface KserveLiveFacts {
   previousRolledoutRevision: string;
   /** The traffic split in one line. */
   traffic: string;
+  /** status.conditions in one line ("Ready=True, PredictorReady=True, ..."). */
+  conditions: string;
 }
 
 const KSERVE_LIVE_KEYS = [
   'url', 'modelFormat', 'runtime', 'protocol', 'liveModelUri', 'minReplicas', 'maxReplicas', 'canaryTrafficPercent', 'canary',
-  'deploymentMode', 'stopped', 'latestReadyRevision', 'latestRolledoutRevision', 'previousRolledoutRevision', 'traffic',
+  'deploymentMode', 'stopped', 'latestReadyRevision', 'latestRolledoutRevision', 'previousRolledoutRevision', 'traffic', 'conditions',
 ];
 
 /** A model server that is a KServe InferenceService. */
@@ -56,6 +58,7 @@ export class InferenceServiceService extends KubernetesService {
       latestRolledoutRevision: str('latestRolledoutRevision'),
       previousRolledoutRevision: str('previousRolledoutRevision'),
       traffic: str('traffic'),
+      conditions: str('conditions'),
     };
   }
 }

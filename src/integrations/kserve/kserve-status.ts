@@ -5,15 +5,9 @@ import { ServiceState } from '../../services/service-status.js';
 import { rolloutState, type DeploymentView, type PodView } from '../kubernetes/rollout-state.js';
 import { SPEC_MARK_ANNOTATION } from '../kubernetes/spec-mark.js';
 import { CONTROLLER_SILENCE_MS, silentForMs } from '../kubernetes/controller-silence.js';
+import { describeConditions, type KubeCondition as Condition } from '../kubernetes/kube-conditions.js';
 import { canariesOf, expectedPredictorDeployments, predictorDeploymentName, predictorOf } from './kserve-canary.js';
 import { KSERVE_DEPLOYMENT_MODE_ANNOTATION, KSERVE_STOP_ANNOTATION } from './kserve-kind.js';
-
-interface Condition {
-  type?: string;
-  status?: string;
-  reason?: string;
-  message?: string;
-}
 
 /** One entry of the predictor's traffic split (Knative's TrafficTarget). */
 export interface TrafficTarget {
@@ -162,7 +156,7 @@ export function describeTraffic(traffic: TrafficTarget[]): string {
 export function kserveLiveFacts(resource: KubeObject): Record<string, unknown> {
   const predictor = (predictorOf(resource) ?? {}) as Record<string, any>;
   const model = (predictor.model ?? {}) as Record<string, any>;
-  const status = (resource.status ?? {}) as { url?: string };
+  const status = (resource.status ?? {}) as { url?: string; conditions?: unknown };
   const revisions = predictorRevisions(resource);
   const canaries = canariesOf(resource);
   const standard = kserveModeOf(resource) === 'Standard';
@@ -189,5 +183,7 @@ export function kserveLiveFacts(resource: KubeObject): Record<string, unknown> {
     latestRolledoutRevision: revisions.latestRolledoutRevision,
     previousRolledoutRevision: revisions.previousRolledoutRevision,
     traffic,
+    // KServe's status has no replica counts (ready or desired): the page shows minReplicas..maxReplicas instead.
+    conditions: describeConditions(status.conditions),
   };
 }

@@ -35,6 +35,8 @@ export function seldonServerInfo(service: SeldonDeploymentService, baseUrl: stri
     IMPLEMENTATION: s.implementation || (s.image ? `custom image ${s.image}` : ''),
     PROTOCOL: s.protocol,
     REPLICAS: s.replicasBeforeStop === undefined ? String(s.replicas) : `${s.replicas} (stopped; ${s.replicasBeforeStop} on start)`,
+    READY_REPLICAS: s.readyReplicas,
+    CONDITIONS: s.conditions,
     MODEL_URI: s.liveModelUri || service.config.modelUri,
     GENERATION: String(generation),
   };

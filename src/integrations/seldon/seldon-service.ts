@@ -11,12 +11,16 @@ export interface SeldonLiveFacts {
   /** Total replicas remembered by a stop (undefined when not stopped). */
   replicasBeforeStop?: number;
   liveModelUri: string;
+  /** "<available>/<desired>" from status.deploymentStatus and the predictors' replicas. */
+  readyReplicas: string;
+  /** status.conditions in one line ("Ready=True, DeploymentsReady=True, ..."). */
+  conditions: string;
 }
 
 /** A model server that is a SeldonDeployment. */
 export class SeldonDeploymentService extends KubernetesService {
   static override readonly SERVICE_TYPE = 'seldon-deployment';
-  static override readonly LIVE_KEYS: readonly string[] = [...LIVE_KEYS, 'implementation', 'image', 'protocol', 'replicas', 'replicasBeforeStop', 'liveModelUri'];
+  static override readonly LIVE_KEYS: readonly string[] = [...LIVE_KEYS, 'implementation', 'image', 'protocol', 'replicas', 'replicasBeforeStop', 'liveModelUri', 'readyReplicas', 'conditions'];
 
   /** The Seldon facts as last read from the cluster. */
   get seldon(): SeldonLiveFacts {
@@ -28,6 +32,8 @@ export class SeldonDeploymentService extends KubernetesService {
       replicas: typeof e.replicas === 'number' ? e.replicas : 0,
       replicasBeforeStop: typeof e.replicasBeforeStop === 'number' ? e.replicasBeforeStop : undefined,
       liveModelUri: String(e.liveModelUri ?? ''),
+      readyReplicas: String(e.readyReplicas ?? ''),
+      conditions: String(e.conditions ?? ''),
     };
   }
 }

@@ -3,6 +3,7 @@ import type { KubeObject } from '../kubernetes/kube-client.js';
 import { readReplicasAnnotation } from '../kubernetes/kube-labels.js';
 import { podFailure, rolloutState, type DeploymentView, type PodView } from '../kubernetes/rollout-state.js';
 import { SPEC_MARK_ANNOTATION } from '../kubernetes/spec-mark.js';
+import { describeConditions } from '../kubernetes/kube-conditions.js';
 import { CONTROLLER_SILENCE_MS, silentForMs } from '../kubernetes/controller-silence.js';
 import type { ResourceState } from '../kubernetes/kubernetes-deployer.js';
 import { ServiceState } from '../../services/service-status.js';
@@ -84,7 +85,18 @@ export function seldonScalePatch(resource: KubeObject, counts: Record<string, nu
   };
 }
 
-/** Implementation, image, protocol, replicas and model URI as the resource has them now. */
+/**
+ * "<available>/<desired>": the available replicas the operator counts in status.deploymentStatus (v1.17.1 writes
+ * `{<Deployment name>: {replicas, availableReplicas}}`), over the replicas the predictors ask for.
+ */
+export function seldonReadyReplicas(resource: KubeObject): string {
+  const byDeployment = (resource.status as { deploymentStatus?: Record<string, { availableReplicas?: unknown }> } | undefined)?.deploymentStatus ?? {};
+  const available = Object.values(byDeployment).reduce((sum, d) => sum + (typeof d?.availableReplicas === 'number' ? d.availableReplicas : 0), 0);
+  const desired = Object.values(readSeldonReplicas(resource)).reduce((a, b) => a + b, 0);
+  return `${available}/${desired}`;
+}
+
+/** Implementation, image, protocol, replicas (asked for and available), conditions and model URI as the resource has them now. */
 export function seldonLiveFacts(resource: KubeObject): Record<string, unknown> {
   const first = predictors(resource)[0];
   const container = first?.componentSpecs?.[0]?.spec?.containers?.find((c) => c.name === SELDON_GRAPH_NODE);
@@ -97,5 +109,7 @@ export function seldonLiveFacts(resource: KubeObject): Record<string, unknown> {
     replicas,
     liveModelUri: first?.graph?.modelUri ?? '',
     replicasBeforeStop: remembered ? Object.values(remembered).reduce((a, b) => a + b, 0) : undefined,
+    readyReplicas: seldonReadyReplicas(resource),
+    conditions: describeConditions((resource.status as { conditions?: unknown } | undefined)?.conditions),
   };
 }
