@@ -22,7 +22,8 @@ describeKube('KubeClient against a real Kubernetes API server', () => {
   const ns = 'client-test';
 
   beforeAll(async () => {
-    cluster = await startKubeCluster({ crds: ['seldon'] });
+    // The controller manager runs: delete is foreground, and only its garbage collector lifts foregroundDeletion.
+    cluster = await startKubeCluster({ crds: ['seldon'], workloads: true });
     objects = adminClient(cluster).makeApiClient(CustomObjectsApi);
     await createNamespace(cluster, ns);
     client = await KubeClient.connect({ kubeconfig: cluster.kubeconfigPath, kubernetesContext: 'zenml-test', kubernetesNamespace: ns }, temps.dir());
@@ -74,7 +75,7 @@ describeKube('KubeClient against a real Kubernetes API server', () => {
     await client.delete(SELDON_DEPLOYMENT, 'held');
     const error = await client.waitUntilGone(SELDON_DEPLOYMENT, 'held', 1).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
-    expect(error).toMatchObject({ exitCode: 4, message: expect.stringMatching(/SeldonDeployment 'held' in namespace 'client-test' was still there after 1s/), suggestion: 'it waits for finalizers: example.com/hold' });
+    expect(error).toMatchObject({ exitCode: 4, message: expect.stringMatching(/SeldonDeployment 'held' in namespace 'client-test' was still there after 1s/), suggestion: 'it waits for finalizers: example.com/hold, foregroundDeletion (the garbage collector deletes what it owns first)' });
     await client.patch(SELDON_DEPLOYMENT, 'held', { metadata: { finalizers: null } });
     await client.waitUntilGone(SELDON_DEPLOYMENT, 'held', 30);
     expect(await client.get(SELDON_DEPLOYMENT, 'held')).toBeUndefined();
