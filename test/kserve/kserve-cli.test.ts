@@ -101,7 +101,8 @@ describeKube('kserve flavor through the zenml binary, against the real KServe 0.
   });
 
   async function namespace(): Promise<string> {
-    const name = `k${++nsCounter}-${process.pid}`;
+    // Short: KServe names a canary's host <isvc>-<canary>-predictor-<namespace>, at most 63 characters (kserve-manifest.ts).
+    const name = `k${++nsCounter}`;
     await createNamespace(cluster, name);
     return name;
   }

@@ -91,6 +91,17 @@ describe('buildInferenceService', () => {
     expect(dark.predictor.name).toBe('v2');
   });
 
+  it("Standard mode: a canary whose host KServe could not name (over 63 characters with the namespace) is refused, exit 2", () => {
+    const next = stored({ modelType: 'sklearn', modelUri: 's3://bucket/iris-v2', canaryTrafficPercent: 10 });
+    const live = standardLive({ model: { modelFormat: { name: 'sklearn' } } });
+    // zenml-<uuid> (42) + "-v2-predictor-" (14) + "models" (6) = 62: fits; an 8-character namespace does not.
+    expect(buildInferenceService(next, {}, TARGET, live).spec.canary).toHaveLength(1);
+    const attempt = () => buildInferenceService(next, {}, { ...TARGET, namespace: 'k1-30658' }, live);
+    expect(attempt).toThrow(UsageError);
+    expect(attempt).toThrow(`-c canaryTrafficPercent: KServe cannot name this canary's host: '${NAME}-v2-predictor-k1-30658' is 64 characters, more than 63`);
+    expect(() => attempt()).toThrow(expect.objectContaining({ exitCode: 2, code: 'KSERVE_CANARY_HOST_TOO_LONG', suggestion: "canaries of this model server need a namespace of at most 7 characters (this one is 'k1-30658')" }));
+  });
+
   it('a --replace without a canary replaces the predictor, keeps its name and drops the canary', () => {
     const live = standardLive({ name: 'v2', model: { modelFormat: { name: 'sklearn' } } }, [{ predictor: { name: 'v3' }, trafficPercent: 5 }]);
     expect(buildInferenceService(stored({ modelType: 'sklearn' }), {}, TARGET, live).spec).toEqual({ predictor: { name: 'v2', model: { modelFormat: { name: 'sklearn' }, storageUri: 's3://bucket/iris' } } });

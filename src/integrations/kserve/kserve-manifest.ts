@@ -47,9 +47,11 @@ export function buildInferenceService(service: StoredService, settings: KserveMa
         suggestion: 'deploy the model first, then deploy --replace -c canaryTrafficPercent=N with the new one',
       });
     }
+    const canaryName = nextCanaryName(live!);
+    refuseLongCanaryHost(target, canaryName);
     const canary: CanaryEntry = {
       // A canary at 0% (a dark launch) still gets a pod: KServe sizes a canary by its share of the stable replicas.
-      predictor: { name: nextCanaryName(live!), model, ...account, ...(s.canaryTrafficPercent === 0 ? { minReplicas: 1 } : {}) },
+      predictor: { name: canaryName, model, ...account, ...(s.canaryTrafficPercent === 0 ? { minReplicas: 1 } : {}) },
       trafficPercent: s.canaryTrafficPercent,
     };
     spec = { predictor: livePredictor, canary: [canary] };
@@ -75,4 +77,23 @@ export function buildInferenceService(service: StoredService, settings: KserveMa
     metadata: { ...managed, annotations },
     spec,
   };
+}
+
+/** The longest DNS label: KServe's host name of a canary must fit in one (RFC 1123). */
+const MAX_LABEL = 63;
+
+/**
+ * KServe 0.20 names a canary's host `<isvc>-<canary>-predictor-<namespace>` and refuses one longer than a DNS label
+ * (pkg/controller/v1beta1/inferenceservice/reconcilers/raw/raw_kube_reconciler.go: "failed creating host name",
+ * through ingress/domain.go GenerateDomainName) — in its log only, never in the status, so the canary would never
+ * come up. Refused here, before anything changes (exit 2).
+ */
+function refuseLongCanaryHost(target: ManifestTarget, canaryName: string): void {
+  const host = `${target.name}-${canaryName}-predictor-${target.namespace}`;
+  if (host.length <= MAX_LABEL) return;
+  const room = MAX_LABEL - (host.length - target.namespace.length);
+  throw new UsageError(
+    `-c canaryTrafficPercent: KServe cannot name this canary's host: '${host}' is ${host.length} characters, more than ${MAX_LABEL} (KServe builds it from the InferenceService name, the canary name, "predictor" and the namespace)`,
+    { code: 'KSERVE_CANARY_HOST_TOO_LONG', suggestion: `canaries of this model server need a namespace of at most ${Math.max(0, room)} characters (this one is '${target.namespace}')` },
+  );
 }
