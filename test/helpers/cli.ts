@@ -1,7 +1,8 @@
 // Runs the built `zenml` binary the way a user types it, isolated from the developer's own
 // dotfiles and state: HOME and XDG_CONFIG_HOME point into the test's temp dir; ZENML_CONFIG and XDG_STATE_HOME are unset.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assertFresh } from './build-guard.js';
@@ -72,6 +73,23 @@ export function assertCliBuilt(): void {
   checkedBuild = true;
 }
 
+let sharedNode: string | undefined;
+
+/**
+ * This node, where another user can run it: a node under a private folder (CI's Node 24 sits in root's 0700 home)
+ * is copied once into a temp folder every user may enter. For runZenml's `user` option.
+ */
+function nodeForAnyUser(): string {
+  if (sharedNode) return sharedNode;
+  const dir = mkdtempSync(path.join(tmpdir(), 'zenml-node-'));
+  chmodSync(dir, 0o755);
+  const copy = path.join(dir, 'node');
+  copyFileSync(process.execPath, copy);
+  chmodSync(copy, 0o755);
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return (sharedNode = copy);
+}
+
 /** Run `node bin/zenml.js ...args`; resolves with the exit code and both streams. */
 export function runZenml(args: string[], options: RunOptions): Promise<RunResult> {
   assertCliBuilt();
@@ -82,7 +100,7 @@ export function runZenml(args: string[], options: RunOptions): Promise<RunResult
   }
   const timeoutMs = options.timeoutMs ?? 60_000;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ZENML_BIN, ...args], {
+    const child = spawn(options.user ? nodeForAnyUser() : process.execPath, [...(options.nodeArgs ?? []), ZENML_BIN, ...args], {
       cwd: options.cwd,
       env,
       stdio: ['pipe', 'pipe', 'pipe'],
