@@ -34,7 +34,7 @@ export async function measureClusterDeploy(project: BenchProject, options: Bench
     try {
       const clusterStartMs = Math.round(performance.now() - started);
       await createNamespace(cluster, 'bench');
-      const deployer = `bench-${flavor}`;
+      const deployer = `bench-${flavor}-deploy`; // not the seldon find figure's bench-seldon, which the same project may hold
       await project.zenml(['model-deployer', 'register', deployer, '--flavor', flavor, '-c', `kubeconfig=${cluster.kubeconfigPath}`, '-c', 'kubernetesNamespace=bench', '-c', 'baseUrl=http://ingress.bench.example']);
       const times: number[] = [];
       for (let i = 0; i < options.deployRuns; i++) {
