@@ -10,7 +10,6 @@ import type { Prediction, PredictRequest } from '../../predict/prediction.js';
 import type { KubeObject } from '../kubernetes/kube-client.js';
 import type { KubeClient } from '../kubernetes/kube-client.js';
 import { KubernetesModelDeployer, resourceNameFor, type ManifestTarget, type ResourceState } from '../kubernetes/kubernetes-deployer.js';
-import { deploymentRolloutState } from '../kubernetes/rollout-state.js';
 import { readWorkloads } from '../kubernetes/workloads.js';
 import type { KubernetesService } from '../kubernetes/kubernetes-service.js';
 import { waitForServiceState } from '../../deployers/wait-for-state.js';
@@ -49,12 +48,8 @@ export class KserveModelDeployer extends KubernetesModelDeployer<KserveSettings>
   /** Each InferenceService with, in Standard mode, its Deployments (one list call) and the pods of those not rolled out. */
   protected async readResourceStates(resources: KubeObject[], client: KubeClient): Promise<ResourceState[]> {
     const standard = resources.filter((r) => kserveModeOf(r) === 'Standard');
-    const workloads = standard.length
-      ? await readWorkloads(client, KSERVE_POD_LABEL, standard.map((r) => r.metadata.name), (deploymentsOf) =>
-          standard.filter((r) => deploymentsOf(r.metadata.name).some((d) => deploymentRolloutState(d, []).state !== ServiceState.ACTIVE)).map((r) => r.metadata.name),
-        )
-      : undefined;
-    return resources.map((r) => readKserveStateWith(r, workloads && { deployments: workloads.deployments(r.metadata.name), pods: workloads.pods(r.metadata.name) }));
+    const workloads = standard.length ? await readWorkloads(client, KSERVE_POD_LABEL, standard) : undefined;
+    return resources.map((r) => readKserveStateWith(r, workloads?.of(r.metadata.name)));
   }
 
   protected workloadSelector(name: string): string {

@@ -2,8 +2,9 @@
 import type { KubeObject } from '../kubernetes/kube-client.js';
 import type { ResourceState } from '../kubernetes/kubernetes-deployer.js';
 import { ServiceState } from '../../services/service-status.js';
-import { rolloutState, type DeploymentView, type PodView } from '../kubernetes/rollout-state.js';
+import { rolloutState, type DeploymentView } from '../kubernetes/rollout-state.js';
 import { SPEC_MARK_ANNOTATION } from '../kubernetes/spec-mark.js';
+import type { ResourceWorkloads } from '../kubernetes/workloads.js';
 import { CONTROLLER_SILENCE_MS, silentForMs } from '../kubernetes/controller-silence.js';
 import { describeConditions, type KubeCondition as Condition } from '../kubernetes/kube-conditions.js';
 import { canariesOf, expectedPredictorDeployments, predictorDeploymentName, predictorOf } from './kserve-canary.js';
@@ -51,7 +52,7 @@ export function kserveModeOf(resource: KubeObject): KserveMode {
  * lastFailureInfo. Knative mode (no Deployments of KServe's own), or an identity that may not list Deployments: the
  * Ready condition.
  */
-export function readKserveStateWith(resource: KubeObject, workloads: { deployments: DeploymentView[]; pods: PodView[] } | undefined, now = Date.now()): ResourceState {
+export function readKserveStateWith(resource: KubeObject, workloads: ResourceWorkloads | undefined, now = Date.now()): ResourceState {
   const status = (resource.status ?? {}) as { conditions?: Condition[]; modelStatus?: { transitionStatus?: string; lastFailureInfo?: { reason?: string; message?: string } } };
   const model = status.modelStatus;
   if (model?.transitionStatus === 'InvalidSpec' || model?.transitionStatus === 'BlockedByFailedLoad') {

@@ -9,9 +9,7 @@ import type { ServiceEndpoint } from '../../services/service-status.js';
 import type { KubeObject } from '../kubernetes/kube-client.js';
 import type { KubeClient } from '../kubernetes/kube-client.js';
 import { KubernetesModelDeployer, type ManifestTarget, type ResourceState } from '../kubernetes/kubernetes-deployer.js';
-import { deploymentRolloutState } from '../kubernetes/rollout-state.js';
 import { readWorkloads } from '../kubernetes/workloads.js';
-import { ServiceState } from '../../services/service-status.js';
 import type { KubernetesService } from '../kubernetes/kubernetes-service.js';
 import { ZenmlError } from '../../errors.js';
 import { builtinDescription } from '../../flavors/builtin-flavors.js';
@@ -45,13 +43,9 @@ export class SeldonModelDeployer extends KubernetesModelDeployer<SeldonSettings>
 
   /** Each SeldonDeployment with its Deployments (one list call) and, for those not rolled out yet, their pods. */
   protected async readResourceStates(resources: KubeObject[], client: KubeClient): Promise<ResourceState[]> {
-    const names = resources.map((r) => r.metadata.name);
-    const workloads = await readWorkloads(client, SELDON_POD_LABEL, names, (deploymentsOf) =>
-      resources
-        .filter((r) => r.status?.state === 'Failed' || deploymentsOf(r.metadata.name).some((d) => deploymentRolloutState(d, []).state !== ServiceState.ACTIVE))
-        .map((r) => r.metadata.name),
-    );
-    return resources.map((r) => readSeldonState(r, workloads && { deployments: workloads.deployments(r.metadata.name), pods: workloads.pods(r.metadata.name) }));
+    // A Failed one's pods too: they say why.
+    const workloads = await readWorkloads(client, SELDON_POD_LABEL, resources, (r) => r.status?.state === 'Failed');
+    return resources.map((r) => readSeldonState(r, workloads?.of(r.metadata.name)));
   }
 
   protected workloadSelector(name: string): string {

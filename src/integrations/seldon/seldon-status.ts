@@ -1,8 +1,9 @@
 /** What a SeldonDeployment's spec and status say, read fresh from the resource every time. */
 import type { KubeObject } from '../kubernetes/kube-client.js';
 import { readReplicasAnnotation } from '../kubernetes/kube-labels.js';
-import { podFailure, rolloutState, type DeploymentView, type PodView } from '../kubernetes/rollout-state.js';
+import { podFailure, rolloutState, type DeploymentView } from '../kubernetes/rollout-state.js';
 import { SPEC_MARK_ANNOTATION } from '../kubernetes/spec-mark.js';
+import type { ResourceWorkloads } from '../kubernetes/workloads.js';
 import { describeConditions } from '../kubernetes/kube-conditions.js';
 import { CONTROLLER_SILENCE_MS, silentForMs } from '../kubernetes/controller-silence.js';
 import type { ResourceState } from '../kubernetes/kubernetes-deployer.js';
@@ -18,7 +19,7 @@ import { SELDON_GRAPH_NODE } from './seldon-kind.js';
  * count and has rolled out (rollout-state.ts); error when Seldon says Failed or a pod keeps failing; otherwise
  * pending_startup with what it waits for, naming the operator when it has not acted for CONTROLLER_SILENCE_MS.
  */
-export function readSeldonState(resource: KubeObject, workloads: { deployments: DeploymentView[]; pods: PodView[] } | undefined, now = Date.now()): ResourceState {
+export function readSeldonState(resource: KubeObject, workloads: ResourceWorkloads | undefined, now = Date.now()): ResourceState {
   const status = (resource.status ?? {}) as { state?: string; description?: string };
   const name = resource.metadata.name;
   const { deployments, pods } = workloads ?? { deployments: [], pods: [] };
