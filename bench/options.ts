@@ -39,7 +39,7 @@ export interface BenchOptions {
 
 const HELP = `npm run bench -- [options]
 
-  --peers           also measure the Python peers (ZenML CLI, mlflow models serve, MLServer);
+  --peers           also measure the Python peers (ZenML CLI, mlflow models serve, MLServer, KServe);
                     builds their virtual environments on first use (bench/python-env.sh)
   --quick           a smoke run: fewer runs, 2 s load points, 1,000 services only
   --duration <s>    seconds of load per throughput point (default 10; --quick 2)

@@ -1,7 +1,7 @@
 /**
  * Where the Python peers live. The mlflow environment is the one the mlflow flavor's tests use
- * (.ci/python-env.sh exports ZENML_TEST_MLFLOW / ZENML_TEST_PYTHON); the Python ZenML CLI and
- * MLServer get the bench's own environments (bench/python-env.sh), since their pins clash.
+ * (.ci/python-env.sh exports ZENML_TEST_MLFLOW / ZENML_TEST_PYTHON); the Python ZenML CLI, MLServer
+ * and KServe get the bench's own environments (bench/python-env.sh), since their pins clash.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -16,6 +16,8 @@ export interface PythonEnvs {
   mlflow?: { bin: string; python: string };
   /** venv folder with mlserver + mlserver-sklearn. */
   mlserver?: string;
+  /** venv folder with kserve (its Python model server) + scikit-learn + joblib. */
+  kserve?: string;
   problems: Record<string, string>;
 }
 
@@ -27,7 +29,7 @@ export async function preparePythonEnvs(): Promise<PythonEnvs> {
   const mlflow = await ciMlflowEnv();
   if (mlflow.env) envs.mlflow = mlflow.env;
 
-  const wanted = ['zenml', 'mlserver', ...(envs.mlflow ? [] : ['mlflow'])];
+  const wanted = ['zenml', 'mlserver', 'kserve', ...(envs.mlflow ? [] : ['mlflow'])];
   process.stderr.write(`[bench] python peers: preparing ${wanted.join(', ')} under ${root} (minutes on the first run)\n`);
   for (const name of wanted) {
     const r = await runChild('bash', [path.join(REPO_ROOT, 'bench', 'python-env.sh'), name], {
@@ -41,6 +43,7 @@ export async function preparePythonEnvs(): Promise<PythonEnvs> {
     }
     if (name === 'zenml') envs.zenml = dir;
     if (name === 'mlserver') envs.mlserver = dir;
+    if (name === 'kserve') envs.kserve = dir;
     if (name === 'mlflow') envs.mlflow = { bin: path.join(dir, 'bin', 'mlflow'), python: path.join(dir, 'bin', 'python') };
   }
   if (!envs.mlflow) envs.problems.mlflow = `${mlflow.problem ?? ''} ${envs.problems.mlflow ?? ''}`.trim();
