@@ -1,6 +1,7 @@
 /**
  * The Python peers of figures 2 and 3: the iris model trained with scikit-learn (bench/train_iris_sklearn.py)
- * and served by `mlflow models serve` or MLServer, each in its own process group under the bench's control.
+ * and served by `mlflow models serve`, MLServer or KServe's model server, each in its own process group under the
+ * bench's control.
  */
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -17,7 +18,13 @@ export interface PeerServer {
   logPath: string;
 }
 
+/** A peer that serves gRPC too: its port on 127.0.0.1. */
+export interface GrpcPeerServer extends PeerServer {
+  grpcPort: number;
+}
+
 const TRAIN = path.join(REPO_ROOT, 'bench', 'train_iris_sklearn.py');
+const KSERVE_SERVER = path.join(REPO_ROOT, 'bench', 'kserve_iris_server.py');
 
 /** Environment of a venv's tools: its bin first on PATH (mlflow execs `uvicorn` by name). */
 function venvEnv(binDir: string): NodeJS.ProcessEnv {
@@ -50,6 +57,17 @@ export async function trainMlserverModel(envs: PythonEnvs, workDir: string): Pro
   });
   if (r.code !== 0) throw new Error(`training the mlserver model failed: ${r.stderr.slice(-1500)}`);
   return repo;
+}
+
+/** Train and save model.joblib for the KServe peer under `workDir` (with the kserve environment's scikit-learn); resolves with its folder. */
+export async function trainKserveModel(envs: PythonEnvs, workDir: string): Promise<string> {
+  if (!envs.kserve) throw new Error('no kserve environment');
+  const out = path.join(workDir, 'kserve-iris');
+  if (existsSync(path.join(out, 'model.joblib'))) return out;
+  const bin = path.join(envs.kserve, 'bin');
+  const r = await runChild(path.join(bin, 'python'), [TRAIN, '--csv', IRIS_CSV, '--joblib-out', out], { cwd: workDir, env: venvEnv(bin), timeoutMs: 300_000 });
+  if (r.code !== 0) throw new Error(`training the kserve model failed: ${r.stderr.slice(-1500)}`);
+  return out;
 }
 
 function startLogged(command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, logPath: string, label: string): number {
@@ -87,4 +105,18 @@ export async function startMlserver(envs: PythonEnvs, repo: string, workDir: str
   const bin = path.join(envs.mlserver, 'bin');
   const pid = startLogged(path.join(bin, 'mlserver'), ['start', repo], venvEnv(bin), workDir, logPath, 'mlserver start');
   return { pid, baseUrl: `http://127.0.0.1:${http}`, logPath };
+}
+
+/**
+ * KServe's Python model server (bench/kserve_iris_server.py: a kserve.Model over model.joblib in `modelDir`, as
+ * `iris`) with its REST and gRPC ports on loopback, its defaults otherwise (one uvicorn worker).
+ */
+export async function startKserve(envs: PythonEnvs, modelDir: string, workDir: string): Promise<GrpcPeerServer> {
+  if (!envs.kserve) throw new Error('no kserve environment');
+  const [http, grpc] = [await findFreePort('127.0.0.1'), await findFreePort('127.0.0.1')];
+  const logPath = path.join(workDir, `kserve-${http}.log`);
+  const bin = path.join(envs.kserve, 'bin');
+  const args = [KSERVE_SERVER, '--model_dir', modelDir, '--http_port', String(http), '--grpc_port', String(grpc)];
+  const pid = startLogged(path.join(bin, 'python'), args, venvEnv(bin), workDir, logPath, 'kserve model server');
+  return { pid, baseUrl: `http://127.0.0.1:${http}`, grpcPort: grpc, logPath };
 }

@@ -2,10 +2,13 @@
 
   python train_iris_sklearn.py --csv iris.csv --mlflow-out DIR     # an MLflow model (needs mlflow)
   python train_iris_sklearn.py --csv iris.csv --mlserver-out DIR   # model.joblib + model-settings.json
+  python train_iris_sklearn.py --csv iris.csv --joblib-out DIR     # model.joblib alone (the KServe peer)
 
-Same data, same estimator and solver for both, so the servers differ only in how they serve it. The MLflow
+Same data, same estimator and solver for all, so the servers differ only in how they serve it. The MLflow
 model is fitted on a DataFrame (its signature names the columns, as `dataframe_split` requests do); the
-MLServer one on a plain array, because MLServer hands the v2 tensor to predict() as an array.
+MLServer and KServe ones on a plain array, because both hand the v2 tensor to predict() as an array. Each is
+trained with the python of the environment that serves it: a joblib pickle is only safe to load with the
+scikit-learn version that wrote it.
 """
 
 import argparse
@@ -26,11 +29,20 @@ def load(path):
     return x, y
 
 
+def save_joblib(x, y, out):
+    import joblib
+
+    model = LogisticRegression(max_iter=1000).fit(x, y)
+    os.makedirs(out, exist_ok=True)
+    joblib.dump(model, os.path.join(out, "model.joblib"))
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--csv", required=True)
     parser.add_argument("--mlflow-out")
     parser.add_argument("--mlserver-out")
+    parser.add_argument("--joblib-out")
     parser.add_argument("--model-name", default="iris")
     args = parser.parse_args()
     x, y = load(args.csv)
@@ -45,12 +57,11 @@ def main():
         signature = infer_signature(frame, model.predict(frame))
         mlflow.sklearn.save_model(model, args.mlflow_out, signature=signature)
 
-    if args.mlserver_out:
-        import joblib
+    if args.joblib_out:
+        save_joblib(x, y, args.joblib_out)
 
-        model = LogisticRegression(max_iter=1000).fit(x, y)
-        os.makedirs(args.mlserver_out, exist_ok=True)
-        joblib.dump(model, os.path.join(args.mlserver_out, "model.joblib"))
+    if args.mlserver_out:
+        save_joblib(x, y, args.mlserver_out)
         settings = {
             "name": args.model_name,
             "implementation": "mlserver_sklearn.SKLearnModel",
