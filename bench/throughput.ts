@@ -1,7 +1,8 @@
 /**
  * Figure 3, throughput and latency: autocannon against a `local` deployment's two prediction
  * endpoints (batching on and off) at 1, 8 and 32 connections, against the in-process onnxruntime
- * ceiling; with peers, against `mlflow models serve` and MLServer serving the scikit-learn model.
+ * ceiling; with peers, against `mlflow models serve`, MLServer and KServe's model server serving the scikit-learn
+ * model.
  */
 import path from 'node:path';
 import { irisRows, mlflowBodies, v2BatchBodies, v2BinaryBodies, v2Bodies } from './iris-requests.js';
@@ -11,7 +12,7 @@ import { treeCpuSeconds } from './proc-stats.js';
 import { runChild, stopGroup } from './processes.js';
 import { IRIS_ONNX, REPO_ROOT, type BenchProject } from './project.js';
 import type { PythonEnvs } from './python-envs.js';
-import { startMlflowServe, startMlserver, trainMlflowModel, trainMlserverModel, type PeerServer } from './python-servers.js';
+import { startKserve, startMlflowServe, startMlserver, trainKserveModel, trainMlflowModel, trainMlserverModel, type GrpcPeerServer, type PeerServer } from './python-servers.js';
 import { ratio, summarize, type Summary } from './stats.js';
 import { findGhz, runGhz } from './ghz.js';
 import { reapedChildrenCpuSeconds, runWrk, wrkVersion, WRK_HINT, type WrkRun, type WrkTarget } from './wrk.js';
@@ -111,6 +112,28 @@ export interface ThroughputResult {
     localOverMlflowServe?: number;
     /** Our v2 (batching on) over MLServer's v2, at the highest connection count. */
     localOverMlserver?: number;
+    /**
+     * KServe's Python model server (bench/kserve_iris_server.py, kserve 0.20.0, one uvicorn worker) on v2 REST
+     * `/v2/models/iris/infer` with our v2 JSON bodies (`[1, 4]` FP32 tensor named `input`), under autocannon at every
+     * connection count.
+     */
+    kserveRest?: LoadPoint[] | Skipped;
+    /** The same KServe REST endpoint under wrk at the highest connection count; measured when wrk measured ours. */
+    kserveRestWrk?: LoadPoint | Skipped;
+    /**
+     * KServe's gRPC ModelInfer under h2load with the shape and request of our served gRPC point (`grpcH2load`: 8
+     * connections × 4 streams, one raw FP32 row), after a check that it answers grpc-status 0.
+     */
+    kserveGrpc?: H2Point | Skipped;
+    /**
+     * Our v2 JSON (batching on) over KServe's v2 REST at the highest connection count, with the same load generator on
+     * both sides: wrk (`wrk.points.v2` over `kserveRestWrk`) when wrk measured both, else autocannon
+     * (`local.batching.v2` over `kserveRest`). `localOverKserveRestBy` says which.
+     */
+    localOverKserveRest?: number;
+    localOverKserveRestBy?: 'wrk' | 'autocannon';
+    /** Our served gRPC ModelInfer over KServe's, both under h2load (`grpcH2load` over `kserveGrpc`). */
+    localOverKserveGrpc?: number;
   };
 }
 
@@ -415,17 +438,74 @@ export async function measureThroughput(
     const repo = await trainMlserverModel(python!, project.dir);
     return startMlserver(python!, repo, project.dir);
   }, (s) => ({ url: `${s.baseUrl}/v2/models/iris/infer`, bodies: v2Bodies(ROWS, 'input-0', 'FP64'), pid: s.pid }), options, log);
+  const kserve = await measureKserve(python, project.dir, { wrk: 'v2' in wrkPoints, h2load: floors.h2load !== undefined }, options, log);
+  const kserveRest = 'skipped' in kserve ? kserve : kserve.rest;
+  const kserveRestWrk = 'skipped' in kserve ? undefined : kserve.restWrk;
+  const kserveGrpc = 'skipped' in kserve ? kserve : kserve.grpc;
+  // One load generator on both sides: wrk when it measured ours and KServe's, else autocannon's points.
+  const kserveWrkRps = kserveRestWrk && 'rps' in kserveRestWrk ? kserveRestWrk.rps : undefined;
+  const byWrk = wrkPoints.v2 !== undefined && kserveWrkRps !== undefined;
   result.peers = {
     mlflowServe,
     mlserver,
     localOverMlflowServe: ratio(at(local.batching.invocations, top), at(mlflowServe, top)),
     localOverMlserver: ratio(at(local.batching.v2, top), at(mlserver, top)),
+    kserveRest,
+    kserveRestWrk,
+    kserveGrpc,
+    localOverKserveRest: byWrk ? ratio(wrkPoints.v2?.rps, kserveWrkRps) : ratio(at(local.batching.v2, top), at(kserveRest, top)),
+    localOverKserveRestBy: byWrk ? 'wrk' : 'autocannon',
+    localOverKserveGrpc: 'rps' in grpcH2load && 'rps' in kserveGrpc ? ratio(grpcH2load.rps, kserveGrpc.rps) : undefined,
   };
   return result;
 }
 
-/** Start a peer, wait for its first prediction, load it, stop it; a peer that cannot run is reported as skipped. */
-async function withPeer(
+/** What KServe's one server gave on both protocols. */
+export interface KserveFigures {
+  rest: LoadPoint[];
+  restWrk?: LoadPoint | Skipped;
+  grpc: H2Point | Skipped;
+}
+
+/**
+ * KServe's peer: one server, loaded on v2 REST (autocannon at every connection count, then wrk at the top one when
+ * `loaders.wrk`) and then on gRPC ModelInfer under h2load (when `loaders.h2load`), each as our own points are. A
+ * gRPC or wrk failure skips that figure only. Exported so that the peer can be measured alone.
+ */
+export async function measureKserve(
+  python: PythonEnvs | undefined,
+  workDir: string,
+  loaders: { wrk: boolean; h2load: boolean },
+  options: BenchOptions,
+  log: (m: string) => void,
+): Promise<KserveFigures | Skipped> {
+  const rest = (s: GrpcPeerServer): LoadTarget => ({ url: `${s.baseUrl}/v2/models/iris/infer`, bodies: v2Bodies(ROWS, 'input', 'FP32'), pid: s.pid });
+  const top = options.connections[options.connections.length - 1]!;
+  const start = async () => startKserve(python!, await trainKserveModel(python!, workDir), workDir);
+  return withPeerServer('KServe', python?.kserve ? undefined : python?.problems.kserve, start, rest, async (s) => {
+    const points = await loadPoints(rest(s), options, log, 'KServe v2 REST');
+    const json = { 'content-type': 'application/json' };
+    const restWrk = loaders.wrk
+      ? await wrkPoint({ ...rest(s), bodies: rest(s).bodies.map((b) => Buffer.from(b)), headers: json }, top, options, log, 'KServe v2 REST').catch(skip)
+      : undefined;
+    const grpc = loaders.h2load ? await kserveGrpcPoint(s, options, log).catch(skip) : { skipped: H2LOAD_HINT };
+    return { rest: points, restWrk, grpc };
+  });
+}
+
+const skip = (error: Error): Skipped => ({ skipped: error.message.slice(0, 800) });
+
+/** KServe's gRPC ModelInfer with our served gRPC point's request and shape, once it answers grpc-status 0. */
+async function kserveGrpcPoint(s: GrpcPeerServer, options: BenchOptions, log: (m: string) => void): Promise<H2Point> {
+  const target = { url: `http://127.0.0.1:${s.grpcPort}${GRPC_PATH}`, body: grpcInferBody(ROWS[0]!), pid: s.pid };
+  await checkGrpcOk(target.url, target.body);
+  const point = await h2Point(target, options.duration, options.repeats);
+  log(`h2load KServe gRPC ModelInfer: ${Math.round(point.rps.median)} calls/s, mean ${point.meanMs.median} ms, server CPU ${point.serverCpu?.median}%, h2load CPU ${point.clientCpu.median}%`);
+  return point;
+}
+
+/** Start a peer, wait for its first prediction, load it at every connection count, stop it (see withPeerServer). */
+function withPeer(
   label: string,
   problem: string | undefined,
   start: () => Promise<PeerServer>,
@@ -433,12 +513,23 @@ async function withPeer(
   options: BenchOptions,
   log: (m: string) => void,
 ): Promise<LoadPoint[] | Skipped> {
+  return withPeerServer(label, problem, start, target, (s) => loadPoints(target(s), options, log, label));
+}
+
+/** Start a peer, wait for its first prediction on `ready`, `measure` it, stop it; a peer that cannot run is reported as skipped. */
+async function withPeerServer<S extends PeerServer, T>(
+  label: string,
+  problem: string | undefined,
+  start: () => Promise<S>,
+  ready: (s: S) => LoadTarget,
+  measure: (s: S) => Promise<T>,
+): Promise<T | Skipped> {
   if (problem !== undefined) return { skipped: problem || `${label}: no environment` };
-  let server: PeerServer | undefined;
+  let server: S | undefined;
   try {
     server = await start();
-    await firstSuccess(target(server), 180_000, 100);
-    return await loadPoints(target(server), options, log, label);
+    await firstSuccess(ready(server), 180_000, 100);
+    return await measure(server);
   } catch (error) {
     return { skipped: `${label}: ${(error as Error).message.slice(0, 800)}${server ? ` (log: ${server.logPath})` : ''}` };
   } finally {
