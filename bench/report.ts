@@ -9,6 +9,7 @@ import { LOOKUP_ARGS, type ScaleResult } from './scale.js';
 import type { SeldonFindResult } from './seldon-find.js';
 import type { ClusterDeployFigure, ClusterDeployResult } from './cluster-deploy.js';
 import { fmt, formatSummary, ratio, type Summary } from './stats.js';
+import type { H2Point } from './floors.js';
 import type { LoadPoint, ThroughputResult } from './throughput.js';
 
 /** Where and on what the bench ran. */
@@ -96,6 +97,8 @@ export function judgeTargets(results: Omit<BenchResults, 'targets' | 'durationS'
   const grpcServed = tp?.grpcH2load && 'rps' in tp.grpcH2load ? tp.grpcH2load : undefined;
   add('served gRPC ModelInfer (h2load) / served v2 JSON (wrk)', ratioOf(grpcServed, wrkPoints?.v2), '×', '≥ 1×', (v) => v >= 1);
   add('served /invocations req/s / `mlflow models serve` (32 conn)', tp?.peers?.localOverMlflowServe, '×', '≥ 10×', (v) => v >= 10);
+  add(`served v2 JSON req/s / KServe v2 REST (32 conn, ${tp?.peers?.localOverKserveRestBy ?? 'wrk or autocannon'} on both)`, tp?.peers?.localOverKserveRest, '×', '≥ 20×', (v) => v >= 20);
+  add('served gRPC ModelInfer / KServe gRPC ModelInfer (h2load, 8 conn × 4 streams)', tp?.peers?.localOverKserveGrpc, '×', '≥ 20×', (v) => v >= 20);
   add('idle model server RSS / bare node with one onnxruntime session', scale?.idleRssOverFloor, '×', '≤ 1.1×', (v) => v <= 1.1);
   const at10k = scale?.find.find((p) => p.services === 10000);
   add('`find --json` over 10,000 services, all printed (10 MB)', at10k?.find.median, ' ms', '< 150 ms', (v) => v < 150);
@@ -120,6 +123,22 @@ function oneLine(text: string, max: number): string {
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
+/** One h2load point in the throughput table: its mean in the p50 column (h2load reports no percentiles). */
+function h2Rows(label: string, point: H2Point | { skipped: string } | undefined): string[] {
+  if (!point) return [];
+  if (!('rps' in point)) return [row([label, skipped(point), '', '', '', ''])];
+  return [
+    row([
+      `${label} @${point.clients}×${point.streams}`,
+      formatSummary(point.rps),
+      `mean ${formatSummary(point.meanMs)}`,
+      '—',
+      point.serverCpu ? `${fmt(point.serverCpu.median)} / ${fmt(point.clientCpu.median)}` : `— / ${fmt(point.clientCpu.median)}`,
+      point.non2xx > 0 ? `${point.non2xx} non-2xx` : '',
+    ]),
+  ];
+}
+
 function loadRows(label: string, points: LoadPoint[] | { skipped: string } | undefined): string[] {
   if (!points) return [];
   if (!Array.isArray(points)) return [row([label, skipped(points), '', '', '', ''])];
@@ -133,6 +152,19 @@ function loadRows(label: string, points: LoadPoint[] | { skipped: string } | und
       p.non2xx + p.errors > 0 ? `${p.non2xx} non-2xx, ${p.errors} errors` : '',
     ]),
   );
+}
+
+/** The KServe peer's two rows of the summary: v2 REST (against our v2 JSON, one load generator on both) and gRPC. */
+function kservePeerRows(peers: NonNullable<ThroughputResult['peers']>): string[] {
+  if (peers.kserveRest === undefined && peers.kserveGrpc === undefined) return []; // a result from before the KServe peer
+  const byWrk = peers.localOverKserveRestBy === 'wrk';
+  const rest = byWrk ? peers.kserveRestWrk : peers.kserveRest;
+  const restCell = rest && 'rps' in rest ? formatSummary(rest.rps) : Array.isArray(rest) ? formatSummary(rest.at(-1)?.rps) : skipped(rest);
+  const grpc = peers.kserveGrpc;
+  return [
+    row([`… v2 JSON vs KServe v2 REST (${byWrk ? 'wrk' : 'autocannon'}, both)`, '', restCell, x(peers.localOverKserveRest)]),
+    row(['… gRPC ModelInfer vs KServe gRPC (h2load, both)', '', grpc && 'rps' in grpc ? formatSummary(grpc.rps) : skipped(grpc), x(peers.localOverKserveGrpc)]),
+  ];
 }
 
 /** The floors, serial limits and ratios of the throughput figure, as a Markdown table. */
@@ -227,6 +259,7 @@ export function markdownReport(r: BenchResults): string {
     if (tp.peers) {
       out.push(row(['… vs `mlflow models serve` /invocations', '', Array.isArray(tp.peers.mlflowServe) ? formatSummary(tp.peers.mlflowServe.at(-1)?.rps) : skipped(tp.peers.mlflowServe), x(tp.peers.localOverMlflowServe)]));
       out.push(row(['… v2 vs MLServer v2', '', Array.isArray(tp.peers.mlserver) ? formatSummary(tp.peers.mlserver.at(-1)?.rps) : skipped(tp.peers.mlserver), x(tp.peers.localOverMlserver)]));
+      out.push(...kservePeerRows(tp.peers));
     }
   } else if (r.throughput) out.push(row(['Throughput', `error: ${(r.throughput as { error: string }).error}`, '', '']));
   if (scale) {
@@ -272,6 +305,9 @@ export function markdownReport(r: BenchResults): string {
     out.push(...loadRows('local, batching off, v2', tp.local.noBatching.v2));
     out.push(...loadRows('mlflow models serve, /invocations', tp.peers?.mlflowServe));
     out.push(...loadRows('MLServer, v2', tp.peers?.mlserver));
+    out.push(...loadRows('KServe, v2 REST', tp.peers?.kserveRest));
+    if (tp.peers?.kserveRestWrk) out.push(...loadRows('wrk (1 thread), KServe, v2 REST', 'connections' in tp.peers.kserveRestWrk ? [tp.peers.kserveRestWrk] : tp.peers.kserveRestWrk));
+    out.push(...h2Rows('h2load, KServe, gRPC ModelInfer', tp.peers?.kserveGrpc));
   }
   out.push('', 'Targets (reported, not asserted):', '', row(['Target', 'Measured', 'Goal', 'Result']), row(['---', '---', '---', '---']));
   for (const t of r.targets) out.push(row([t.name, t.value, t.target, t.pass === undefined ? 'not measured' : t.pass ? 'pass' : 'FAIL']));
