@@ -10,7 +10,7 @@ import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import protobuf from 'protobufjs';
-import { runH2load, type H2Target } from './h2load.js';
+import { runH2load, type H2Run, type H2Target } from './h2load.js';
 import { stopGroup, trackProcess } from './processes.js';
 import { REPO_ROOT } from './project.js';
 import { summarize, type Summary } from './stats.js';
@@ -24,6 +24,8 @@ export interface H2Point {
   rps: Summary;
   /** h2load's mean request time (it reports no percentiles). */
   meanMs: Summary;
+  /** p99 request time, from h2load's per-request log. */
+  p99?: Summary;
   /** Summed over the runs: answers other than 2xx. */
   non2xx: number;
   /** Summed over the runs: h2load's failed calls (each run may cut up to clients × streams in flight at its end). */
@@ -186,14 +188,20 @@ http {
 export async function h2Point(target: H2Target, seconds: number, repeats: number): Promise<H2Point> {
   const runs = [];
   for (let i = 0; i < repeats; i++) runs.push(await runH2load(target, H2_CLIENTS, H2_STREAMS, seconds));
+  return h2PointOf(runs, target.pid !== undefined);
+}
+
+/** h2load `runs` of one target, summarised as an H2Point (`withServer`: the runs measured its CPU). */
+export function h2PointOf(runs: H2Run[], withServer: boolean): H2Point {
   return {
     clients: H2_CLIENTS,
     streams: H2_STREAMS,
     rps: summarize(runs.map((r) => r.rps), 'req/s'),
     meanMs: summarize(runs.map((r) => r.meanMs), 'ms'),
+    p99: runs.every((r) => r.p99Ms !== undefined) ? summarize(runs.map((r) => r.p99Ms!), 'ms') : undefined,
     non2xx: runs.reduce((a, r) => a + r.non2xx, 0),
     failed: runs.reduce((a, r) => a + r.failed, 0),
-    serverCpu: target.pid ? summarize(runs.map((r) => r.serverCpuPct ?? 0), '%') : undefined,
+    serverCpu: withServer ? summarize(runs.map((r) => r.serverCpuPct ?? 0), '%') : undefined,
     clientCpu: summarize(runs.map((r) => r.clientCpuPct), '%'),
   };
 }

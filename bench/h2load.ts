@@ -4,7 +4,7 @@
  * A C load generator, so the gRPC floors, grpc-js and our server are all measured with the same cheap client.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { treeCpuSeconds } from './proc-stats.js';
@@ -38,6 +38,9 @@ export interface H2Run {
   rps: number;
   meanMs: number;
   sdMs: number;
+  /** From the per-request log (requestPercentiles); absent when h2load logged nothing. */
+  p50Ms?: number;
+  p99Ms?: number;
   /** Answers other than 2xx. */
   non2xx: number;
   /** h2load's failed requests: errors, timeouts, and the calls still in flight when a timed run stops (≤ clients × streams). */
@@ -67,6 +70,21 @@ export function parseH2load(out: string): Omit<H2Run, 'serverCpuPct' | 'clientCp
   return { rps: done > 0 ? (Number(rps[1]) * Math.max(0, succeeded - non2xx)) / done : 0, meanMs: toMs(time[3]!), sdMs: toMs(time[4]!), non2xx, failed: Number(req[4]) };
 }
 
+/**
+ * p50 and p99 of the request times in h2load's --log-file (tab-separated: start time in µs since the epoch, status,
+ * µs until the end of the response; h2load's summary has mean and sd only). Requests of the first second, h2load's
+ * warm-up, are left out, as its summary leaves them out.
+ */
+export function requestPercentiles(tsv: string): { p50Ms?: number; p99Ms?: number } {
+  const rows = tsv.split('\n').map((line) => line.split('\t').map(Number)).filter((c) => c.length >= 3 && c.every(Number.isFinite));
+  if (rows.length === 0) return {};
+  const start = Math.min(...rows.map((c) => c[0]!));
+  const times = rows.filter((c) => c[0]! >= start + 1e6 && c[1] === 200).map((c) => c[2]! / 1000).sort((a, b) => a - b);
+  if (times.length === 0) return {};
+  const at = (p: number) => times[Math.min(times.length - 1, Math.floor((p / 100) * times.length))]!;
+  return { p50Ms: at(50), p99Ms: at(99) };
+}
+
 /** One h2load run of `seconds` (after a 1 s warm-up) with `clients` connections of `streams` streams each. */
 export async function runH2load(target: H2Target, clients: number, streams: number, seconds: number): Promise<H2Run> {
   const dir = mkdtempSync(path.join(tmpdir(), 'zenml-bench-h2load-'));
@@ -74,7 +92,8 @@ export async function runH2load(target: H2Target, clients: number, streams: numb
     const body = path.join(dir, 'body.bin');
     writeFileSync(body, target.body);
     const headers = { 'content-type': 'application/grpc', te: 'trailers', ...target.headers };
-    const args = ['-c', String(clients), '-m', String(streams), '-t', '1', '-D', String(seconds), '--warm-up-time', '1', '-d', body];
+    const log = path.join(dir, 'requests.tsv');
+    const args = ['-c', String(clients), '-m', String(streams), '-t', '1', '-D', String(seconds), '--warm-up-time', '1', '-d', body, '--log-file', log];
     for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}: ${v}`);
     const server0 = target.pid ? treeCpuSeconds(target.pid) : 0;
     const client0 = reapedChildrenCpuSeconds();
@@ -84,6 +103,7 @@ export async function runH2load(target: H2Target, clients: number, streams: numb
     if (r.code !== 0) throw new Error(`h2load exited ${r.code}: ${r.stderr.slice(-500)}${r.stdout.slice(-500)}`);
     return {
       ...parseH2load(r.stdout),
+      ...requestPercentiles(readFileSync(log, 'utf8')),
       // Both over the whole run, warm-up included.
       serverCpuPct: target.pid ? (100 * (treeCpuSeconds(target.pid) - server0)) / wallS : undefined,
       clientCpuPct: (100 * (reapedChildrenCpuSeconds() - client0)) / wallS,

@@ -15,9 +15,10 @@ import type { PythonEnvs } from './python-envs.js';
 import { startKserve, startMlflowServe, startMlserver, trainKserveModel, trainMlflowModel, trainMlserverModel, type GrpcPeerServer, type PeerServer } from './python-servers.js';
 import { ratio, summarize, type Summary } from './stats.js';
 import { findGhz, runGhz } from './ghz.js';
-import { reapedChildrenCpuSeconds, runWrk, wrkVersion, WRK_HINT, type WrkRun, type WrkTarget } from './wrk.js';
+import { reapedChildrenCpuSeconds, runWrk, wrkPointOf, wrkVersion, WRK_HINT, type WrkRun, type WrkTarget } from './wrk.js';
 import { checkGrpcOk, grpcInferBody, h2Point, serialLimit, startFloorServer, startNginx, type FloorServer, type H2Point } from './floors.js';
-import { h2loadVersion, H2LOAD_HINT } from './h2load.js';
+import { h2loadVersion, H2LOAD_HINT, type H2Target } from './h2load.js';
+import { pairedRounds, type CeilingWindow, type PairedResult, type PairedRound } from './paired-rounds.js';
 
 /** One connection count against one endpoint. */
 export interface LoadPoint {
@@ -105,6 +106,12 @@ export interface ThroughputResult {
    * `grpc` (h2load) over `limits.http2` and `grpc.overGrpcJs` over `limits.grpcJs`.
    */
   overLimit?: Record<string, number | undefined>;
+  /**
+   * The rounds behind the goal ratios (bench/paired-rounds.ts): each loads node's floors, the ceiling and the served
+   * one-row endpoints back to back; `overLimit` and `overLimitPerCpu` (but `grpc.overGrpcJs`) are the medians of the
+   * rounds' ratios, and the node floors, `wrk` one-row points and `grpcH2load` summarise the rounds' runs.
+   */
+  pairedRounds?: PairedRound[];
   peers?: {
     mlflowServe: LoadPoint[] | Skipped;
     mlserver: LoadPoint[] | Skipped;
@@ -171,16 +178,7 @@ async function wrkPoint(target: WrkTarget, connections: number, options: BenchOp
   await runWrk(target, connections, Math.min(2, options.duration), WRK_THREADS);
   const runs: WrkRun[] = [];
   for (let i = 0; i < options.repeats; i++) runs.push(await runWrk(target, connections, options.duration, WRK_THREADS));
-  const point: LoadPoint = {
-    connections,
-    rps: summarize(runs.map((r) => r.rps), 'req/s'),
-    p50: summarize(runs.map((r) => r.p50Ms), 'ms'),
-    p99: summarize(runs.map((r) => r.p99Ms), 'ms'),
-    non2xx: runs.reduce((a, r) => a + r.non2xx, 0),
-    errors: runs.reduce((a, r) => a + r.errors, 0),
-    serverCpu: target.pid ? summarize(runs.map((r) => r.serverCpuPct ?? 0), '%') : undefined,
-    clientCpu: summarize(runs.map((r) => r.clientCpuPct), '%'),
-  };
+  const point = wrkPointOf(runs, connections, target.pid !== undefined);
   log(`wrk ${label} @${connections}: ${Math.round(point.rps.median)} req/s, p50 ${point.p50.median} ms, p99 ${point.p99.median} ms, server CPU ${point.serverCpu?.median ?? '?'}%, wrk CPU ${point.clientCpu.median}%`);
   return point;
 }
@@ -259,7 +257,7 @@ async function withFloor<T>(start: () => Promise<FloorServer | undefined>, absen
   }
 }
 
-/** The floors of this machine (bench/floors.ts), each server alone on the machine while it is loaded. */
+/** nginx and grpc-js, the floors that are not node's own (bench/floors.ts), each server alone on the machine while it is loaded. */
 async function measureFloors(options: BenchOptions, log: (m: string) => void): Promise<NonNullable<ThroughputResult['floors']>> {
   const top = options.connections[options.connections.length - 1]!;
   const json = { 'content-type': 'application/json' };
@@ -288,21 +286,51 @@ async function measureFloors(options: BenchOptions, log: (m: string) => void): P
     'nginx is not installed (Debian/Ubuntu: `sudo apt-get install -y nginx-light`)',
     'nginx floor',
   );
-  const nodeHttp = await httpFloor(() => startFloorServer('http'), '', 'node http floor');
-  const nodeHttp2Grpc = await grpcFloor('h2grpc', 'node http2 gRPC floor');
   const grpcJs = await grpcFloor('grpcjs', 'grpc-js floor');
+  // node's own floors are measured in the paired rounds, beside the served figures they bound (paired-rounds.ts).
+  const nodeHttp = { skipped: wrk ? 'not measured' : WRK_HINT };
+  const nodeHttp2Grpc = { skipped: h2load ? 'not measured' : H2LOAD_HINT };
   return { nginx, nginxVersion, nodeHttp, nodeHttp2Grpc, grpcJs, h2load };
 }
 
-/** The in-process ceiling, in a child process so it has a runtime of its own. */
-async function measureCeiling(options: BenchOptions): Promise<Ceiling> {
+/**
+ * The paired rounds of the goal ratios (bench/paired-rounds.ts): node's http floor (and its http2 gRPC floor, when
+ * the served gRPC is measured) started beside the served deployment, then `options.repeats` rounds.
+ */
+async function withPairedFloors(
+  served: { invocations: WrkTarget; v2: WrkTarget; v2Binary: WrkTarget; grpc?: H2Target },
+  options: BenchOptions,
+  log: (m: string) => void,
+): Promise<PairedResult> {
+  const top = options.connections[options.connections.length - 1]!;
+  const floors: FloorServer[] = [];
+  try {
+    const http = await startFloorServer('http');
+    floors.push(http);
+    const http2 = served.grpc ? await startFloorServer('h2grpc') : undefined;
+    if (http2) floors.push(http2);
+    const http2Floor = http2 ? { url: `http://127.0.0.1:${http2.port}${GRPC_PATH}`, body: grpcInferBody(ROWS[0]!), pid: http2.pid } : undefined;
+    if (http2Floor) await checkGrpcOk(http2Floor.url, http2Floor.body);
+    const httpFloor = { url: `http://127.0.0.1:${http.port}/`, bodies: [Buffer.from(v2Bodies(ROWS, 'input', 'FP32')[0]!)], headers: { 'content-type': 'application/json' }, pid: http.pid };
+    const ceilingWindow = async () => (await ceilingWindows(options.ortSeconds, 1))[0]!;
+    return await pairedRounds({ httpFloor, ...served, http2Floor }, ceilingWindow, top, options.duration, options.repeats, log);
+  } finally {
+    for (const f of floors) await f.stop();
+  }
+}
+
+/** `windows` windows of `seconds` of the in-process ceiling, in a child process so it has a runtime of its own. */
+async function ceilingWindows(seconds: number, windows: number): Promise<CeilingWindow[]> {
   const r = await runChild(
     process.execPath,
-    ['--import', 'tsx', path.join(REPO_ROOT, 'bench', 'ort-ceiling.ts'), IRIS_ONNX, String(options.ortSeconds), String(Math.max(3, options.repeats)), JSON.stringify(ROWS)],
-    { cwd: REPO_ROOT, env: process.env, timeoutMs: (options.ortSeconds * Math.max(3, options.repeats) + 60) * 1000 },
+    ['--import', 'tsx', path.join(REPO_ROOT, 'bench', 'ort-ceiling.ts'), IRIS_ONNX, String(seconds), String(windows), JSON.stringify(ROWS)],
+    { cwd: REPO_ROOT, env: process.env, timeoutMs: (seconds * windows + 60) * 1000 },
   );
   if (r.code !== 0) throw new Error(`ort-ceiling failed: ${r.stderr.slice(-1500)}`);
-  const { windows } = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { windows: { runsPerS: number; p50Ms: number; p99Ms: number; cpuPct: number }[] };
+  return (JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { windows: CeilingWindow[] }).windows;
+}
+
+function ceilingOf(windows: CeilingWindow[]): Ceiling {
   return {
     runsPerS: summarize(windows.map((w) => w.runsPerS), 'runs/s'),
     runsPerCpuS: summarize(windows.map((w) => w.runsPerS / (w.cpuPct / 100)), 'runs/CPU-s'),
@@ -321,7 +349,7 @@ export async function measureThroughput(
   python: PythonEnvs | undefined,
   log: (m: string) => void,
 ): Promise<ThroughputResult> {
-  const ceiling = await measureCeiling(options);
+  let ceiling = ceilingOf(await ceilingWindows(options.ortSeconds, Math.max(3, options.repeats)));
   log(`in-process onnxruntime: ${Math.round(ceiling.runsPerS.median)} runs/s`);
   const floors = await measureFloors(options, log);
   let grpcH2load: H2Point | Skipped = { skipped: floors.h2load ? 'not measured' : H2LOAD_HINT };
@@ -333,6 +361,7 @@ export async function measureThroughput(
   const wrk = wrkVersion();
   let wrkResult: WrkResult | Skipped = { skipped: WRK_HINT };
   let grpc: LoadPoint[] | Skipped = { skipped: 'not measured' };
+  let paired: PairedResult | undefined;
   grpcClient = undefined;
   if (!wrk) log(`${WRK_HINT}: wrk figures skipped`);
   for (const [key, deployer] of [['batching', 'bench-batch'], ['noBatching', 'bench-nobatch']] as const) {
@@ -346,13 +375,28 @@ export async function measureThroughput(
         const json = { 'content-type': 'application/json' };
         const asBuffers = (bodies: string[]) => bodies.map((b) => Buffer.from(b));
         const batch = v2BatchBodies(ROWS, BATCH_ROWS);
+        const served = {
+          invocations: { url: d.predictionUrl, bodies: asBuffers(mlflowBodies(ROWS)), headers: json, pid: d.pid },
+          v2: { url: d.v2InferUrl, bodies: asBuffers(v2Bodies(ROWS, 'input', 'FP32')), headers: json, pid: d.pid },
+          v2Binary: binaryTarget(d.v2InferUrl, d.pid),
+          grpc: d.grpcTarget && floors.h2load ? { url: `http://${d.grpcTarget}${GRPC_PATH}`, body: grpcInferBody(ROWS[0]!), pid: d.pid } : undefined,
+        };
+        if (served.grpc) await checkGrpcOk(served.grpc.url, served.grpc.body);
+        paired = await withPairedFloors(served, options, log);
+        ceiling = ceilingOf(paired.ceilingWindows);
+        floors.nodeHttp = paired.httpFloor;
+        if (paired.http2Floor) floors.nodeHttp2Grpc = paired.http2Floor;
+        if (paired.grpc) {
+          grpcH2load = paired.grpc;
+          log(`h2load served gRPC ModelInfer: ${Math.round(paired.grpc.rps.median)} calls/s, mean ${paired.grpc.meanMs.median} ms, server CPU ${paired.grpc.serverCpu?.median}%`);
+        }
         wrkResult = {
           version: wrk,
           threads: WRK_THREADS,
           points: {
-            invocations: await wrkPoint({ url: d.predictionUrl, bodies: asBuffers(mlflowBodies(ROWS)), headers: json, pid: d.pid }, top, options, log, '/invocations'),
-            v2: await wrkPoint({ url: d.v2InferUrl, bodies: asBuffers(v2Bodies(ROWS, 'input', 'FP32')), headers: json, pid: d.pid }, top, options, log, 'v2'),
-            v2Binary: await wrkPoint(binaryTarget(d.v2InferUrl, d.pid), top, options, log, 'v2 binary'),
+            invocations: paired.invocations,
+            v2: paired.v2,
+            v2Binary: paired.v2Binary,
             // Requests of BATCH_ROWS rows each: where the encoding, not the framing, is the cost (rows/s = req/s × BATCH_ROWS).
             v2Batch: await wrkPoint({ url: d.v2InferUrl, bodies: [batch.json], headers: json, pid: d.pid }, top, options, log, `v2 ${BATCH_ROWS} rows`),
             v2BinaryBatch: await wrkPoint(
@@ -364,12 +408,6 @@ export async function measureThroughput(
       }
       if (key === 'batching') {
         grpc = d.grpcTarget ? await grpcPoints(d.grpcTarget, d.pid, options, log) : { skipped: 'the server has no gRPC listener (GRPC_URL is empty)' };
-        if (d.grpcTarget && floors.h2load) {
-          const target = { url: `http://${d.grpcTarget}${GRPC_PATH}`, body: grpcInferBody(ROWS[0]!), pid: d.pid };
-          await checkGrpcOk(target.url, target.body);
-          grpcH2load = await h2Point(target, options.duration, options.repeats);
-          log(`h2load served gRPC ModelInfer: ${Math.round(grpcH2load.rps.median)} calls/s, mean ${grpcH2load.meanMs.median} ms, server CPU ${grpcH2load.serverCpu?.median}%`);
-        }
       }
     } finally {
       await project.remove(deployer, d.uuid, d.pid);
@@ -411,6 +449,10 @@ export async function measureThroughput(
   };
   const byRps = limitsBy((p) => (p && 'rps' in p ? p.rps.median : undefined), ceiling.runsPerS.median);
   const byCpu = limitsBy((p) => (p && 'rps' in p && p.serverCpu?.median ? (100 * p.rps.median) / p.serverCpu.median : undefined), ceiling.runsPerCpuS?.median);
+  // The goal ratios are the paired rounds' medians (each round's served figure over that round's limit); the ratios
+  // of the medians above stay for what the rounds do not measure (grpc-js).
+  const pairedMedians = (by: 'overLimit' | 'overLimitPerCpu') =>
+    Object.fromEntries(Object.entries(paired?.[by] ?? {}).map(([k, v]) => [k, v === undefined ? undefined : Math.round(100 * v.median) / 100]));
   const result: ThroughputResult = {
     durationS: options.duration,
     repeats: options.repeats,
@@ -424,8 +466,9 @@ export async function measureThroughput(
     grpcClient,
     grpcH2load,
     overCeiling,
-    overLimit: byRps.ratios,
-    overLimitPerCpu: byCpu.ratios,
+    overLimit: { ...byRps.ratios, ...pairedMedians('overLimit') },
+    overLimitPerCpu: { ...byCpu.ratios, ...pairedMedians('overLimitPerCpu') },
+    pairedRounds: paired?.rounds,
     binaryOverJsonBatch,
   };
   if (!options.peers) return result;

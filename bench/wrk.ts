@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { treeCpuSeconds } from './proc-stats.js';
 import { runChild } from './processes.js';
+import { summarize } from './stats.js';
+import type { LoadPoint } from './throughput.js';
 
 /** A wrk target: URL, the bodies every connection cycles through, and extra headers. */
 export interface WrkTarget {
@@ -22,6 +24,20 @@ export interface WrkTarget {
 }
 
 /** What one wrk run measured. */
+/** `runs` of one target at `connections`, summarised as a LoadPoint (`withServer`: the runs measured its CPU). */
+export function wrkPointOf(runs: WrkRun[], connections: number, withServer: boolean): LoadPoint {
+  return {
+    connections,
+    rps: summarize(runs.map((r) => r.rps), 'req/s'),
+    p50: summarize(runs.map((r) => r.p50Ms), 'ms'),
+    p99: summarize(runs.map((r) => r.p99Ms), 'ms'),
+    non2xx: runs.reduce((a, r) => a + r.non2xx, 0),
+    errors: runs.reduce((a, r) => a + r.errors, 0),
+    serverCpu: withServer ? summarize(runs.map((r) => r.serverCpuPct ?? 0), '%') : undefined,
+    clientCpu: summarize(runs.map((r) => r.clientCpuPct), '%'),
+  };
+}
+
 export interface WrkRun {
   rps: number;
   p50Ms: number;
