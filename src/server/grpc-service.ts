@@ -7,7 +7,7 @@ import { checkAuthorization, userTokens } from './auth.js';
 import { v2Datatype } from './dtypes.js';
 import { Status, type StatusCode } from './grpc-status.js';
 import { RequestError } from './http-util.js';
-import { withModel, type ServerContext } from './server-context.js';
+import { assertModel, withModel, type ServerContext } from './server-context.js';
 import { contentsValues, toContents, type TensorContents } from './grpc-tensors.js';
 import { encodeRaw } from './tensor-raw.js';
 import { inferV2, type WireInput } from './v2-infer.js';
@@ -109,7 +109,7 @@ export function grpcMethods(ctx: ServerContext): Record<string, GrpcMethod> {
     ServerReady: method(ctx, 'v2_ready', 'open', async () => ({ ready: ready(ctx) })),
     ModelReady: method(ctx, 'v2_model_ready', 'open', async (request: { name: string; version: string }, info) => {
       info.model = modelName(request);
-      await withModel(ctx, info.model, versionOf(request.version), async () => undefined);
+      assertModel(ctx, info.model, versionOf(request.version));
       return { ready: !ctx.state.shuttingDown };
     }),
     ServerMetadata: method(ctx, 'v2_server_metadata', 'user', async () => ({ name: SERVER_NAME, version: ctx.version, extensions: EXTENSIONS })),

@@ -65,6 +65,21 @@ export type Handler = (
   info: RequestInfo,
 ) => Promise<void>;
 
+/**
+ * Throws the 404 withModel would for an unknown model or version, without taking a lease: handlers check the model
+ * before they read a body, so an unknown model is a 404 whatever the payload.
+ */
+export function assertModel(ctx: ServerContext, name: string, version: string | undefined): void {
+  const model = ctx.registry.get(name);
+  if (model === undefined) throw unknownModel(ctx, name);
+  if (version !== undefined && version !== model.version) throw unknownVersion(name, version, model.version);
+}
+
+const unknownModel = (ctx: ServerContext, name: string) =>
+  new RequestError(404, `unknown model '${name}'; served models: ${ctx.registry.list().map((m) => m.name).join(', ')}`);
+const unknownVersion = (name: string, version: string, serving: string) =>
+  new RequestError(404, `model '${name}' has no version '${version}'; serving version '${serving}'`);
+
 /** Runs `fn` with a lease on the model's current version; unknown models are 404s, a named version must match. */
 export async function withModel<T>(
   ctx: ServerContext,
@@ -73,14 +88,9 @@ export async function withModel<T>(
   fn: (lease: ModelLease) => Promise<T>,
 ): Promise<T> {
   const lease = ctx.registry.acquire(name);
-  if (lease === undefined) {
-    const known = ctx.registry.list().map((m) => m.name);
-    throw new RequestError(404, `unknown model '${name}'; served models: ${known.join(', ')}`);
-  }
+  if (lease === undefined) throw unknownModel(ctx, name);
   try {
-    if (version !== undefined && version !== lease.model.version) {
-      throw new RequestError(404, `model '${name}' has no version '${version}'; serving version '${lease.model.version}'`);
-    }
+    if (version !== undefined && version !== lease.model.version) throw unknownVersion(name, version, lease.model.version);
     return await fn(lease);
   } finally {
     lease.release();

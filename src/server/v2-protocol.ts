@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { fromTensorData, v2Datatype } from './dtypes.js';
 import { readBody, sendJson } from './http-util.js';
 import type { LoadedModel, TensorSpec } from './model-session.js';
-import { withModel, type Handler, type ServerContext } from './server-context.js';
+import { assertModel, withModel, type Handler, type ServerContext } from './server-context.js';
 import { encodeRaw } from './tensor-raw.js';
 import { binaryAnswer, HEADER_LENGTH } from './v2-binary.js';
 import { inferV2 } from './v2-infer.js';
@@ -63,7 +63,7 @@ export const handleModelMetadata: Handler = async (ctx, _req, res, params, info)
 /** GET /v2/models/{name}[/versions/{version}]/ready. */
 export const handleModelReady: Handler = async (ctx, _req, res, params, info) => {
   info.model = params.name!;
-  await withModel(ctx, params.name!, params.version, async () => undefined);
+  assertModel(ctx, params.name!, params.version);
   const ok = !ctx.state.shuttingDown;
   sendJson(res, ok ? 200 : 503, { name: params.name, ready: ok });
 };
@@ -72,7 +72,7 @@ export const handleModelReady: Handler = async (ctx, _req, res, params, info) =>
 export const handleInfer: Handler = async (ctx, req, res, params, info) => {
   info.model = params.name!;
   // Resolve the model before reading the body, so an unknown model is a 404 whatever the payload.
-  await withModel(ctx, params.name!, params.version, async () => undefined);
+  assertModel(ctx, params.name!, params.version);
   const headerLength = req.headers[HEADER_LENGTH];
   const request = parseRestRequest(await readBody(req, ctx.config.maxBodyBytes), Array.isArray(headerLength) ? headerLength[0] : headerLength);
   const answer = await inferV2(ctx, params.name!, params.version, request);
