@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkBearer, userTokens } from './auth.js';
 import { handleStatus, handleSwap } from './admin.js';
-import { RequestError, sendJson } from './http-util.js';
+import { RequestError, sendJson, sendRaw, setBaseHeaders } from './http-util.js';
 import { renderPrometheus } from './metrics.js';
 import { handleInvocations, handlePing, handleVersion, mlflowErrorCode } from './mlflow-protocol.js';
 import type { Handler, RequestInfo, ServerContext } from './server-context.js';
@@ -37,8 +37,7 @@ const MODEL = `/v2/models/${NAME}(?:/versions/${NAME})?`;
 
 const handleMetrics: Handler = async (ctx, _req, res) => {
   const text = renderPrometheus(await ctx.collectMetrics());
-  res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
+  sendRaw(res, 200, text, 'text/plain; version=0.0.4; charset=utf-8');
 };
 
 const ROUTES: Route[] = [
@@ -100,13 +99,13 @@ function sendError(res: ServerResponse, err: unknown, mlflow: boolean): void {
 
 /** Creates the node:http request listener for a server context. */
 export function createRouter(ctx: ServerContext): (req: IncomingMessage, res: ServerResponse) => void {
+  // Every answer says which server (and worker) gave it.
+  const identity = [INSTANCE_HEADER, ctx.config.instanceId, ...(ctx.workerIndex === undefined ? [] : ['X-Zenml-Worker', String(ctx.workerIndex)])];
   return (req, res) => {
     const started = performance.now();
     const info: RequestInfo = { model: '', endpoint: 'unknown' };
     ctx.state.inflight += 1;
-    res.setHeader(INSTANCE_HEADER, ctx.config.instanceId);
-    if (ctx.workerIndex !== undefined) res.setHeader('X-Zenml-Worker', String(ctx.workerIndex));
-    if (ctx.state.shuttingDown) res.setHeader('Connection', 'close');
+    setBaseHeaders(res, ctx.state.shuttingDown ? [...identity, 'Connection', 'close'] : identity);
     res.on('close', () => {
       ctx.state.inflight -= 1;
       // Only served model names become label values: a client naming made-up models must not grow the series.

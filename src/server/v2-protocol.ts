@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { fromTensorData, v2Datatype } from './dtypes.js';
-import { readBody, sendJson } from './http-util.js';
+import { readBody, sendJson, writeHead } from './http-util.js';
 import type { LoadedModel, TensorSpec } from './model-session.js';
 import { assertModel, withModel, type Handler, type ServerContext } from './server-context.js';
 import { encodeRaw } from './tensor-raw.js';
@@ -90,8 +90,8 @@ export const handleInfer: Handler = async (ctx, req, res, params, info) => {
     }),
   };
   if (parts.length === 0) return sendJson(res, 200, header);
-  const { body, length, headers } = binaryAnswer(header, parts);
+  const binary = binaryAnswer(header, parts);
   if (res.headersSent) return;
-  res.writeHead(200, { ...headers, 'Content-Length': length });
-  res.end(body, 'latin1');
+  writeHead(res, 200, { 'Inference-Header-Content-Length': String(binary.headerLength) }, 'application/octet-stream', binary.length);
+  res.end(binary.body, 'latin1');
 };
