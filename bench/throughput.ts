@@ -349,8 +349,6 @@ export async function measureThroughput(
   python: PythonEnvs | undefined,
   log: (m: string) => void,
 ): Promise<ThroughputResult> {
-  let ceiling = ceilingOf(await ceilingWindows(options.ortSeconds, Math.max(3, options.repeats)));
-  log(`in-process onnxruntime: ${Math.round(ceiling.runsPerS.median)} runs/s`);
   const floors = await measureFloors(options, log);
   let grpcH2load: H2Point | Skipped = { skipped: floors.h2load ? 'not measured' : H2LOAD_HINT };
 
@@ -383,7 +381,6 @@ export async function measureThroughput(
         };
         if (served.grpc) await checkGrpcOk(served.grpc.url, served.grpc.body);
         paired = await withPairedFloors(served, options, log);
-        ceiling = ceilingOf(paired.ceilingWindows);
         floors.nodeHttp = paired.httpFloor;
         if (paired.http2Floor) floors.nodeHttp2Grpc = paired.http2Floor;
         if (paired.grpc) {
@@ -413,6 +410,9 @@ export async function measureThroughput(
       await project.remove(deployer, d.uuid, d.pid);
     }
   }
+  // The in-process ceiling: the paired rounds' windows, or (without wrk) windows of its own, after the loads.
+  const ceiling = ceilingOf(paired?.ceilingWindows ?? (await ceilingWindows(options.ortSeconds, Math.max(3, options.repeats))));
+  log(`in-process onnxruntime: ${Math.round(ceiling.runsPerS.median)} runs/s`);
   const overCeiling: Record<string, number | undefined> = {};
   for (const variant of ['batching', 'noBatching'] as const) {
     for (const endpoint of ['invocations', 'v2'] as const) {
@@ -425,7 +425,6 @@ export async function measureThroughput(
   }
   overCeiling['grpc'] = ratio(at(grpc, top), ceiling.runsPerS);
   const binaryOverJsonBatch = 'points' in wrkResult ? ratio(wrkResult.points.v2BinaryBatch?.rps, wrkResult.points.v2Batch?.rps) : undefined;
-  const wrkPoints = 'points' in wrkResult ? wrkResult.points : {};
   // The limits and ratios from one measure of a point: its req/s, or its req/s per CPU-second of the server (req/s
   // over the share of a core it got).
   const limitsBy = (measure: (p: LoadPoint | H2Point | Skipped | undefined) => number | undefined, ort: number | undefined) => {
@@ -434,23 +433,14 @@ export async function measureThroughput(
       http2: serialLimit(measure(floors.nodeHttp2Grpc), ort),
       grpcJs: serialLimit(measure(floors.grpcJs), ort),
     };
-    const over = (p: LoadPoint | H2Point | Skipped | undefined, limit: number | undefined) => {
-      const value = measure(p);
-      return value !== undefined && limit ? Math.round((100 * value) / limit) / 100 : undefined;
-    };
-    const ratios: Record<string, number | undefined> = {
-      'wrk.invocations': over(wrkPoints.invocations, limits.http),
-      'wrk.v2': over(wrkPoints.v2, limits.http),
-      'wrk.v2Binary': over(wrkPoints.v2Binary, limits.http),
-      grpc: over(grpcH2load, limits.http2),
-      'grpc.overGrpcJs': over(grpcH2load, limits.grpcJs),
-    };
-    return { limits, ratios };
+    // The one-row served figures are set against node's limits within each paired round (pairedMedians below);
+    // grpc-js is not in the rounds, so its ratio is the ratio of the medians.
+    const served = measure(grpcH2load);
+    return { limits, overGrpcJs: served !== undefined && limits.grpcJs ? Math.round((100 * served) / limits.grpcJs) / 100 : undefined };
   };
   const byRps = limitsBy((p) => (p && 'rps' in p ? p.rps.median : undefined), ceiling.runsPerS.median);
   const byCpu = limitsBy((p) => (p && 'rps' in p && p.serverCpu?.median ? (100 * p.rps.median) / p.serverCpu.median : undefined), ceiling.runsPerCpuS?.median);
-  // The goal ratios are the paired rounds' medians (each round's served figure over that round's limit); the ratios
-  // of the medians above stay for what the rounds do not measure (grpc-js).
+  // The goal ratios are the paired rounds' medians (each round's served figure over that round's limit).
   const pairedMedians = (by: 'overLimit' | 'overLimitPerCpu') =>
     Object.fromEntries(Object.entries(paired?.[by] ?? {}).map(([k, v]) => [k, v === undefined ? undefined : Math.round(100 * v.median) / 100]));
   const result: ThroughputResult = {
@@ -466,8 +456,8 @@ export async function measureThroughput(
     grpcClient,
     grpcH2load,
     overCeiling,
-    overLimit: { ...byRps.ratios, ...pairedMedians('overLimit') },
-    overLimitPerCpu: { ...byCpu.ratios, ...pairedMedians('overLimitPerCpu') },
+    overLimit: { ...pairedMedians('overLimit'), 'grpc.overGrpcJs': byRps.overGrpcJs },
+    overLimitPerCpu: { ...pairedMedians('overLimitPerCpu'), 'grpc.overGrpcJs': byCpu.overGrpcJs },
     pairedRounds: paired?.rounds,
     binaryOverJsonBatch,
   };
@@ -481,6 +471,7 @@ export async function measureThroughput(
     const repo = await trainMlserverModel(python!, project.dir);
     return startMlserver(python!, repo, project.dir);
   }, (s) => ({ url: `${s.baseUrl}/v2/models/iris/infer`, bodies: v2Bodies(ROWS, 'input-0', 'FP64'), pid: s.pid }), options, log);
+  const wrkPoints = 'points' in wrkResult ? wrkResult.points : {};
   const kserve = await measureKserve(python, project.dir, { wrk: 'v2' in wrkPoints, h2load: floors.h2load !== undefined }, options, log);
   const kserveRest = 'skipped' in kserve ? kserve : kserve.rest;
   const kserveRestWrk = 'skipped' in kserve ? undefined : kserve.restWrk;
