@@ -1,6 +1,6 @@
 /**
- * Run outputs → the `predictions` value of MLflow's scoring server, following what mlflow.onnx's pyfunc returns
- * and how the scoring server serialises it.
+ * Run outputs → the JSON text of the `predictions` value of MLflow's scoring server, following what mlflow.onnx's
+ * pyfunc returns and how the scoring server serialises it.
  *
  * MLflow's onnx pyfunc returns a pandas DataFrame with one column per output when it was given a DataFrame
  * (dataframe_split, dataframe_records, CSV), and the scoring server writes a DataFrame as records; given a tensor
@@ -10,40 +10,46 @@
  * One deliberate difference: MLflow flattens each output to 1-D before building the DataFrame, so a [batch, 3]
  * output beside a [batch] output makes pandas fail ("All arrays must be of the same length"). Here a row's
  * multi-element output stays an array inside its record instead; a one-element row is a scalar, as MLflow gives.
+ *
+ * The text is written straight from the tensors (json-text.ts): byte for byte what JSON.stringify gives for the
+ * records or the dict built as objects, which the property tests check.
  */
-import { fromTensorData } from './dtypes.js';
 import type { TensorMap, TensorSpec } from './model-session.js';
-import { elementCount, nestFlat } from './tensor-json.js';
+import { elementText, nestedText, objectKeyOrder } from './json-text.js';
+import { elementCount } from './tensor-json.js';
 
-/** Output names in session order (the record key order), keeping only those the run returned. */
+/** Output names in session order, keeping only those the run returned (then any others the run returned). */
 function ordered(outputs: TensorMap, specs: readonly TensorSpec[]): string[] {
   const names = specs.map((s) => s.name).filter((n) => n in outputs);
   return [...names, ...Object.keys(outputs).filter((n) => !names.includes(n))];
 }
 
 /** The dict form: every output as a nested array of its full shape. */
-export function outputsAsDict(outputs: TensorMap, specs: readonly TensorSpec[]): Record<string, unknown> {
-  return Object.fromEntries(
-    ordered(outputs, specs).map((name) => {
-      const t = outputs[name]!;
-      return [name, nestFlat(fromTensorData(t.type, t.data), t.dims)];
-    }),
-  );
+export function dictText(outputs: TensorMap, specs: readonly TensorSpec[]): string {
+  const fields = objectKeyOrder(ordered(outputs, specs)).map((name) => {
+    const t = outputs[name]!;
+    return `${JSON.stringify(name)}:${nestedText(t.type, t.data, t.dims)}`;
+  });
+  return `{${fields.join(',')}}`;
 }
 
-/** The records form: one object per input row; falls back to the dict form when an output is not per-row. */
-export function outputsAsRecords(outputs: TensorMap, specs: readonly TensorSpec[], rows: number): unknown {
+/** The records form: one object per input row; the dict form when an output is not per-row. */
+export function recordsText(outputs: TensorMap, specs: readonly TensorSpec[], rows: number): string {
   const names = ordered(outputs, specs);
-  if (!names.every((n) => outputs[n]!.dims[0] === rows)) return outputsAsDict(outputs, specs);
-  const columns = names.map((name) => {
+  if (!names.every((n) => outputs[n]!.dims[0] === rows)) return dictText(outputs, specs);
+  const columns = objectKeyOrder(names).map((name) => {
     const t = outputs[name]!;
     const rowShape = t.dims.slice(1);
-    const perRow = elementCount(rowShape);
-    const values = fromTensorData(t.type, t.data);
-    return Array.from({ length: rows }, (_, r) => {
-      const mine = values.slice(r * perRow, (r + 1) * perRow);
-      return perRow === 1 ? mine[0] : nestFlat(mine, rowShape);
-    });
+    return { key: `${JSON.stringify(name)}:`, t, rowShape, perRow: elementCount(rowShape) };
   });
-  return Array.from({ length: rows }, (_, r) => Object.fromEntries(names.map((n, c) => [n, columns[c]![r]])));
+  let text = '[';
+  for (let r = 0; r < rows; r += 1) {
+    text += r === 0 ? '{' : ',{';
+    columns.forEach(({ key, t, rowShape, perRow }, c) => {
+      const value = perRow === 1 ? elementText(t.type, t.data, r) : nestedText(t.type, t.data, rowShape, r * perRow);
+      text += (c === 0 ? '' : ',') + key + value;
+    });
+    text += '}';
+  }
+  return `${text}]`;
 }

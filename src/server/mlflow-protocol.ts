@@ -2,9 +2,9 @@
  * MLflow's scoring protocol (mlflow/pyfunc/scoring_server): /ping, /health, /version and /invocations.
  */
 import { parseCsv } from './csv.js';
-import { mediaType, parseJsonBody, readBody, RequestError, sendJson, sendRaw } from './http-util.js';
+import { mediaType, parseJsonBody, readBody, RequestError, sendRaw } from './http-util.js';
 import { mlflowFeeds, parseMlflowJson, type MlflowInput } from './mlflow-input.js';
-import { outputsAsDict, outputsAsRecords } from './mlflow-output.js';
+import { dictText, recordsText } from './mlflow-output.js';
 import { assertModel, withModel, type Handler } from './server-context.js';
 
 /** Header naming the model for /invocations when several are served (the `?model=` query works too). */
@@ -57,9 +57,7 @@ export const handleInvocations: Handler = async (ctx, req, res, _params, info) =
   }
   const predictions = await withModel(ctx, name, undefined, async (lease) => {
     const outputs = await lease.infer(mlflowFeeds(lease.model, input));
-    return input.kind === 'dataframe'
-      ? outputsAsRecords(outputs, lease.model.outputs, input.rows.length)
-      : outputsAsDict(outputs, lease.model.outputs);
+    return input.kind === 'dataframe' ? recordsText(outputs, lease.model.outputs, input.rows.length) : dictText(outputs, lease.model.outputs);
   });
-  sendJson(res, 200, { predictions });
+  sendRaw(res, 200, `{"predictions":${predictions}}`, 'application/json');
 };

@@ -1,5 +1,6 @@
 /**
- * Nested JSON arrays ↔ flat row-major data plus shape, and the shape checks both protocols share.
+ * Nested JSON arrays → flat row-major data plus shape, and the shape checks both protocols share (answers are
+ * written back as text by json-text.ts).
  */
 import { RequestError } from './http-util.js';
 
@@ -41,18 +42,6 @@ export function flattenNested(value: unknown, input: string): FlatTensor {
 
 function ragged(input: string, where: string, expected: string, got: string): RequestError {
   return new RequestError(400, `input '${input}' is not rectangular: expected ${expected} at ${where || 'top level'}, got ${got}`);
-}
-
-/** Rebuilds nested arrays of `shape` from flat values (a scalar shape [] gives the single value). */
-export function nestFlat(values: readonly unknown[], shape: readonly number[]): unknown {
-  if (shape.length === 0) return values[0];
-  const build = (offset: number, depth: number): unknown[] => {
-    const size = shape[depth] ?? 0;
-    if (depth === shape.length - 1) return values.slice(offset, offset + size);
-    const stride = shape.slice(depth + 1).reduce((a, b) => a * b, 1);
-    return Array.from({ length: size }, (_, i) => build(offset + i * stride, depth + 1));
-  };
-  return build(0, 0);
 }
 
 /** Number of elements of a shape. */

@@ -3,13 +3,13 @@
  * of `Inference-Header-Content-Length` bytes followed by the raw bytes of each binary input, in input order; an
  * answer with binary outputs is framed the same way.
  */
-import { RequestError, parseJsonBody } from './http-util.js';
+import { RequestError } from './http-util.js';
 
 /** The request and response header that gives the JSON header's length (node lower-cases request headers). */
 export const HEADER_LENGTH = 'inference-header-content-length';
 
-/** Splits a body at `Inference-Header-Content-Length`: the parsed JSON header, and the tensor bytes after it. */
-export function splitBinaryBody(body: Buffer, headerLength: string): { header: unknown; tail: Buffer } {
+/** Checks `Inference-Header-Content-Length` against the body: the JSON header's length, and the tensor bytes after it. */
+export function splitBinaryBody(body: Buffer, headerLength: string): { length: number; tail: Buffer } {
   if (!/^\d+$/.test(headerLength.trim())) {
     throw new RequestError(400, `Inference-Header-Content-Length must be a non-negative integer, got ${JSON.stringify(headerLength)}`);
   }
@@ -17,7 +17,7 @@ export function splitBinaryBody(body: Buffer, headerLength: string): { header: u
   if (length > body.length) {
     throw new RequestError(400, `Inference-Header-Content-Length is ${length}, but the body has only ${body.length} bytes`);
   }
-  return { header: parseJsonBody(body, length), tail: body.subarray(length) };
+  return { length, tail: body.subarray(length) };
 }
 
 /** Hands out consecutive slices of the tensor bytes to the binary inputs, and checks that they use all of it. */
@@ -58,19 +58,15 @@ export function binaryCursor(tail: Buffer | undefined): BinaryCursor {
 }
 
 /**
- * A binary answer: the JSON header, then each part, with the header length in `Inference-Header-Content-Length`.
+ * A binary answer: the JSON header text, then each part, with the header length in `Inference-Header-Content-Length`.
  * The body is a latin1 string (one char per byte): node sends a string body in the same write as the status line
  * and headers, a Buffer as a second chunk (measured: 2-3 µs more per answer, about 8% of binary throughput).
  */
-export function binaryAnswer(header: unknown, parts: readonly Buffer[]): { body: string; length: number; headerLength: number } {
-  const json = JSON.stringify(header);
+export function binaryAnswer(json: string, parts: readonly Buffer[]): { body: string; length: number; headerLength: number } {
   // Non-ASCII (a model or output name) must go as its UTF-8 bytes.
   const jsonLength = Buffer.byteLength(json, 'utf8');
   const head = jsonLength === json.length ? json : Buffer.from(json, 'utf8').toString('latin1');
-  const body = head + parts.map((p) => p.toString('latin1')).join('');
-  return {
-    body,
-    length: body.length,
-    headerLength: jsonLength,
-  };
+  let body = head;
+  for (const part of parts) body += part.toString('latin1');
+  return { body, length: body.length, headerLength: jsonLength };
 }

@@ -3,11 +3,11 @@
  * readiness, and infer (JSON or binary tensors).
  */
 import { randomUUID } from 'node:crypto';
-import { fromTensorData, v2Datatype } from './dtypes.js';
-import { readBody, sendJson, writeHead } from './http-util.js';
+import { v2Datatype } from './dtypes.js';
+import { readBody, sendJson, sendRaw, writeHead } from './http-util.js';
 import type { LoadedModel, TensorSpec } from './model-session.js';
 import { assertModel, withModel, type Handler, type ServerContext } from './server-context.js';
-import { encodeRaw } from './tensor-raw.js';
+import { v2AnswerText } from './v2-answer.js';
 import { binaryAnswer, HEADER_LENGTH } from './v2-binary.js';
 import { inferV2 } from './v2-infer.js';
 import { parseRestRequest } from './v2-rest-request.js';
@@ -76,21 +76,9 @@ export const handleInfer: Handler = async (ctx, req, res, params, info) => {
   const headerLength = req.headers[HEADER_LENGTH];
   const request = parseRestRequest(await readBody(req, ctx.config.maxBodyBytes), Array.isArray(headerLength) ? headerLength[0] : headerLength);
   const answer = await inferV2(ctx, params.name!, params.version, request);
-  const parts: Buffer[] = [];
-  const header = {
-    model_name: answer.modelName,
-    model_version: answer.modelVersion,
-    id: request.id ?? randomUUID(),
-    outputs: answer.outputs.map(({ name, tensor: t }) => {
-      const common = { name, shape: t.dims, datatype: v2Datatype(t.type) };
-      if (!request.binary(name)) return { ...common, data: fromTensorData(t.type, t.data) };
-      const bytes = encodeRaw(t.type, t.data);
-      parts.push(bytes);
-      return { ...common, parameters: { binary_data_size: bytes.length } };
-    }),
-  };
-  if (parts.length === 0) return sendJson(res, 200, header);
-  const binary = binaryAnswer(header, parts);
+  const { json, parts } = v2AnswerText(answer, request.id ?? randomUUID(), request.binary);
+  if (parts.length === 0) return sendRaw(res, 200, json, 'application/json');
+  const binary = binaryAnswer(json, parts);
   if (res.headersSent) return;
   writeHead(res, 200, { 'Inference-Header-Content-Length': String(binary.headerLength) }, 'application/octet-stream', binary.length);
   res.end(binary.body, 'latin1');

@@ -3,7 +3,7 @@
  * answer should look like (the id to echo, which outputs go back as binary).
  */
 import { parseJsonBody, RequestError } from './http-util.js';
-import { binaryCursor, splitBinaryBody, type BinaryCursor } from './v2-binary.js';
+import { binaryCursor, splitBinaryBody } from './v2-binary.js';
 import { DATATYPES, type WireInput, type WireRequest } from './v2-infer.js';
 
 /** A parsed REST inference request. */
@@ -28,7 +28,10 @@ function flag(params: Record<string, unknown>, key: string, where: string): bool
   throw new RequestError(400, `${where} parameters.${key} must be true or false, got ${JSON.stringify(v)}`);
 }
 
-function parseInput(raw: unknown, i: number, cursor: BinaryCursor): WireInput {
+/** An input as the JSON header describes it; a binary one has its byte count instead of its bytes. */
+type PlannedInput = WireInput & { size?: number };
+
+function parseInput(raw: unknown, i: number): PlannedInput {
   if (!isObject(raw) || typeof raw.name !== 'string') throw new RequestError(400, `inputs[${i}] needs a string "name"`);
   const name = raw.name;
   const shape = raw.shape;
@@ -46,7 +49,8 @@ function parseInput(raw: unknown, i: number, cursor: BinaryCursor): WireInput {
     throw new RequestError(400, `input '${name}' parameters.binary_data_size must be a non-negative integer, got ${JSON.stringify(size)}`);
   }
   if ('data' in raw) throw new RequestError(400, `input '${name}' has both "data" and parameters.binary_data_size; send one`);
-  return { name, datatype, shape: shape as number[], raw: cursor.take(name, size as number) };
+  // Frozen: a cached plan's shape is every later request's (see plans below).
+  return { name, datatype, shape: Object.freeze(shape) as number[], size: size as number };
 }
 
 function parseOutputs(raw: unknown, allBinary: boolean): { names?: string[]; binary: Map<string, boolean> } {
@@ -62,23 +66,59 @@ function parseOutputs(raw: unknown, allBinary: boolean): { names?: string[]; bin
   return { names, binary };
 }
 
-/** Parses the body; `headerLength` is the Inference-Header-Content-Length header when the client sent one. */
-export function parseRestRequest(body: Buffer, headerLength: string | undefined): RestRequest {
-  const { header, tail } = headerLength === undefined ? { header: parseJsonBody(body), tail: undefined } : splitBinaryBody(body, headerLength);
+/** What a request's JSON header asks for, checked; binary inputs get their bytes when bound to a body. */
+interface RestPlan {
+  inputs: PlannedInput[];
+  outputs?: string[];
+  id?: string;
+  binary(output: string): boolean;
+}
+
+function planOf(header: unknown): RestPlan {
   if (!isObject(header)) throw new RequestError(400, 'expected a JSON object {"inputs": [...]}');
   if (header.id !== undefined && typeof header.id !== 'string') throw new RequestError(400, '"id" must be a string');
   if (!Array.isArray(header.inputs) || header.inputs.length === 0) {
     throw new RequestError(400, `expected "inputs": a non-empty list of {"name", "shape", "datatype", "data"}`);
   }
-  const cursor = binaryCursor(tail);
-  const inputs = header.inputs.map((raw, i) => parseInput(raw, i, cursor));
-  cursor.finish();
+  const inputs = header.inputs.map((raw, i) => parseInput(raw, i));
   const allBinary = flag(parametersOf(header, 'the request'), 'binary_data_output', 'the request') ?? false;
   const outputs = parseOutputs(header.outputs, allBinary);
-  return {
-    inputs,
-    outputs: outputs.names,
-    id: header.id as string | undefined,
-    binary: (name) => outputs.binary.get(name) ?? allBinary,
-  };
+  return { inputs, outputs: outputs.names, id: header.id as string | undefined, binary: (name) => outputs.binary.get(name) ?? allBinary };
+}
+
+function bind(plan: RestPlan, tail: Buffer | undefined): RestRequest {
+  const cursor = binaryCursor(tail);
+  // Spelled out: object rest and spread cost about a microsecond a request here.
+  const inputs = plan.inputs.map((p): WireInput => (p.size === undefined ? p : { name: p.name, datatype: p.datatype, shape: p.shape, raw: cursor.take(p.name, p.size) }));
+  cursor.finish();
+  return { inputs, outputs: plan.outputs, id: plan.id, binary: plan.binary };
+}
+
+// Plans of binary requests by their header's bytes. A client sending binary tensors sends the same header with
+// every request of a shape (tritonclient builds it from the same InferInput objects), and parsing it is most of a
+// binary request's own cost: JSON.parse of tritonclient's 220-byte iris header took ~2 µs on Node 20, the lookup
+// ~0.4 µs. Only all-binary headers are kept (no request values in the cache), up to MAX_PLANS of at most
+// MAX_PLAN_KEY bytes; the map starts over when full.
+const plans = new Map<string, RestPlan>();
+const MAX_PLANS = 64;
+const MAX_PLAN_KEY = 4096;
+
+function binaryPlan(body: Buffer, headerLength: string): { plan: RestPlan; tail: Buffer } {
+  const { length, tail } = splitBinaryBody(body, headerLength);
+  const key = length <= MAX_PLAN_KEY ? body.toString('latin1', 0, length) : undefined;
+  const cached = key === undefined ? undefined : plans.get(key);
+  if (cached !== undefined) return { plan: cached, tail };
+  const plan = planOf(parseJsonBody(body, length));
+  if (key !== undefined && plan.inputs.every((input) => input.size !== undefined)) {
+    if (plans.size >= MAX_PLANS) plans.clear();
+    plans.set(key, plan);
+  }
+  return { plan, tail };
+}
+
+/** Parses the body; `headerLength` is the Inference-Header-Content-Length header when the client sent one. */
+export function parseRestRequest(body: Buffer, headerLength: string | undefined): RestRequest {
+  if (headerLength === undefined) return bind(planOf(parseJsonBody(body)), undefined);
+  const { plan, tail } = binaryPlan(body, headerLength);
+  return bind(plan, tail);
 }

@@ -60,6 +60,23 @@ describe('binary requests', () => {
     expect(r.values).toEqual(await jsonAnswer());
   });
 
+  it('the same header with other tensor bytes answers those bytes (the server keeps parsed headers by their bytes)', async () => {
+    const header = irisHeader({ parameters: { binary_data_output: true } });
+    const reversed = [...rows].reverse().flat();
+    const answers: Array<Record<string, unknown[]>> = [];
+    for (const values of [flat, reversed, flat]) {
+      const { body, headerLength } = binaryBody(header, [toBytes('FP32', values)]);
+      const r = await postBinary(infer('iris'), body, { 'inference-header-content-length': String(headerLength) });
+      expect(r.status).toBe(200);
+      answers.push(r.values);
+    }
+    expect(answers[0]).toEqual(await jsonAnswer());
+    expect(answers[2]).toEqual(answers[0]);
+    const labels = answers[0]!.label!;
+    expect(answers[1]!.label).toEqual([...labels].reverse());
+    expect(new Set(labels).size).toBeGreaterThan(1);
+  });
+
   it('answers JSON unless binary outputs are asked for', async () => {
     const { body, headerLength } = binaryBody(irisHeader({ id: 'j1' }), [toBytes('FP32', flat)]);
     const r = await postBinary(infer('iris'), body, { 'inference-header-content-length': String(headerLength) });
