@@ -69,7 +69,7 @@ function medianOf(rounds: PairedRound[], pick: (r: PairedRound) => number | unde
 
 /**
  * `rounds` paired rounds at `connections` (wrk) and H2_CLIENTS × H2_STREAMS (h2load), `seconds` per load and per
- * ceiling window; every target gets a short warm-up first.
+ * ceiling window; every target gets a short warm-up first, and every other round runs the loads in reverse order.
  */
 export async function pairedRounds(
   targets: PairedTargets,
@@ -99,13 +99,15 @@ export async function pairedRounds(
     windows.push(window);
     const rps: Record<string, number> = {};
     const cpu: Record<string, number | undefined> = {};
-    for (const [key, t] of http) {
+    // Every other round loads in the opposite order, so a drift of the host within a round favours no target.
+    const order = <T>(list: T[]) => (round % 2 === 0 ? [...list].reverse() : list);
+    for (const [key, t] of order(http)) {
       const run = await runWrk(t, connections, seconds);
       wrkRuns.get(key)!.push(run);
       rps[key] = run.rps;
       cpu[key] = run.serverCpuPct;
     }
-    for (const [key, t] of h2) {
+    for (const [key, t] of order(h2)) {
       const run = await runH2load(t, H2_CLIENTS, H2_STREAMS, seconds);
       h2Runs.get(key)!.push(run);
       rps[key] = run.rps;
