@@ -74,7 +74,7 @@ export interface ThroughputResult {
   grpc?: LoadPoint[] | Skipped;
   /** What generated the gRPC load: ghz when installed, else the grpc-js loop of bench/grpc-load.ts. */
   grpcClient?: string;
-  /** wrk, requests of many rows: binary tensors req/s over v2 JSON req/s (the issue: binary payloads should beat JSON). */
+  /** wrk, requests of many rows: binary tensors req/s over v2 JSON req/s, the median of alternated pairs (the issue: binary payloads should beat JSON). */
   binaryOverJsonBatch?: number;
   /** Served requests/s over in-process runs/s, per variant, at the highest connection count (`wrk.*`: wrk's figures). */
   overCeiling: Record<string, number | undefined>;
@@ -181,6 +181,34 @@ async function wrkPoint(target: WrkTarget, connections: number, options: BenchOp
   const point = wrkPointOf(runs, connections, target.pid !== undefined);
   log(`wrk ${label} @${connections}: ${Math.round(point.rps.median)} req/s, p50 ${point.p50.median} ms, p99 ${point.p99.median} ms, server CPU ${point.serverCpu?.median ?? '?'}%, wrk CPU ${point.clientCpu.median}%`);
   return point;
+}
+
+/**
+ * Two wrk targets in alternation (a then b, then b then a, …), `options.repeats` runs each: their points, and the
+ * median of the per-pair ratios b/a, so that the host's drift between two runs of minutes apart is not in the ratio.
+ */
+async function alternatedWrkPoints(
+  [a, b]: [WrkTarget, WrkTarget],
+  connections: number,
+  options: BenchOptions,
+  log: (m: string) => void,
+  [labelA, labelB]: [string, string],
+): Promise<{ a: LoadPoint; b: LoadPoint; ratio: Summary }> {
+  for (const t of [a, b]) await runWrk(t, connections, Math.min(2, options.duration), WRK_THREADS);
+  const runsA: WrkRun[] = [];
+  const runsB: WrkRun[] = [];
+  for (let i = 0; i < options.repeats; i++) {
+    if (i % 2 === 0) runsA.push(await runWrk(a, connections, options.duration, WRK_THREADS));
+    runsB.push(await runWrk(b, connections, options.duration, WRK_THREADS));
+    if (i % 2 === 1) runsA.push(await runWrk(a, connections, options.duration, WRK_THREADS));
+  }
+  const points = { a: wrkPointOf(runsA, connections, a.pid !== undefined), b: wrkPointOf(runsB, connections, b.pid !== undefined) };
+  for (const [label, point] of [[labelA, points.a], [labelB, points.b]] as const) {
+    log(`wrk ${label} @${connections}: ${Math.round(point.rps.median)} req/s, p50 ${point.p50.median} ms, p99 ${point.p99.median} ms, server CPU ${point.serverCpu?.median ?? '?'}%, wrk CPU ${point.clientCpu.median}%`);
+  }
+  const ratio = summarize(runsB.map((r, i) => r.rps / runsA[i]!.rps), '×');
+  log(`wrk ${labelB} / ${labelA}, pair by pair: ${runsB.map((r, i) => (r.rps / runsA[i]!.rps).toFixed(2)).join(', ')}×`);
+  return { ...points, ratio };
 }
 
 /** The binary tensor data extension request as a wrk target. */
@@ -360,6 +388,7 @@ export async function measureThroughput(
   let wrkResult: WrkResult | Skipped = { skipped: WRK_HINT };
   let grpc: LoadPoint[] | Skipped = { skipped: 'not measured' };
   let paired: PairedResult | undefined;
+  let binaryOverJsonBatch: number | undefined;
   grpcClient = undefined;
   if (!wrk) log(`${WRK_HINT}: wrk figures skipped`);
   for (const [key, deployer] of [['batching', 'bench-batch'], ['noBatching', 'bench-nobatch']] as const) {
@@ -387,20 +416,19 @@ export async function measureThroughput(
           grpcH2load = paired.grpc;
           log(`h2load served gRPC ModelInfer: ${Math.round(paired.grpc.rps.median)} calls/s, mean ${paired.grpc.meanMs.median} ms, server CPU ${paired.grpc.serverCpu?.median}%`);
         }
+        // Requests of BATCH_ROWS rows each: where the encoding, not the framing, is the cost (rows/s = req/s × BATCH_ROWS).
+        const batchPoints = await alternatedWrkPoints(
+          [
+            { url: d.v2InferUrl, bodies: [batch.json], headers: json, pid: d.pid },
+            { url: d.v2InferUrl, bodies: [batch.binary.body], headers: { 'content-type': 'application/octet-stream' }, bodyHeaders: [{ 'inference-header-content-length': String(batch.binary.headerLength) }], pid: d.pid },
+          ],
+          top, options, log, [`v2 ${BATCH_ROWS} rows`, `v2 binary ${BATCH_ROWS} rows`],
+        );
+        binaryOverJsonBatch = batchPoints.ratio.median;
         wrkResult = {
           version: wrk,
           threads: WRK_THREADS,
-          points: {
-            invocations: paired.invocations,
-            v2: paired.v2,
-            v2Binary: paired.v2Binary,
-            // Requests of BATCH_ROWS rows each: where the encoding, not the framing, is the cost (rows/s = req/s × BATCH_ROWS).
-            v2Batch: await wrkPoint({ url: d.v2InferUrl, bodies: [batch.json], headers: json, pid: d.pid }, top, options, log, `v2 ${BATCH_ROWS} rows`),
-            v2BinaryBatch: await wrkPoint(
-              { url: d.v2InferUrl, bodies: [batch.binary.body], headers: { 'content-type': 'application/octet-stream' }, bodyHeaders: [{ 'inference-header-content-length': String(batch.binary.headerLength) }], pid: d.pid },
-              top, options, log, `v2 binary ${BATCH_ROWS} rows`,
-            ),
-          },
+          points: { invocations: paired.invocations, v2: paired.v2, v2Binary: paired.v2Binary, v2Batch: batchPoints.a, v2BinaryBatch: batchPoints.b },
         };
       }
       if (key === 'batching') {
@@ -424,7 +452,6 @@ export async function measureThroughput(
     for (const [name, point] of Object.entries(wrkResult.points)) if (!name.endsWith('Batch')) overCeiling[`wrk.${name}`] = ratio(point.rps, ceiling.runsPerS);
   }
   overCeiling['grpc'] = ratio(at(grpc, top), ceiling.runsPerS);
-  const binaryOverJsonBatch = 'points' in wrkResult ? ratio(wrkResult.points.v2BinaryBatch?.rps, wrkResult.points.v2Batch?.rps) : undefined;
   // The limits and ratios from one measure of a point: its req/s, or its req/s per CPU-second of the server (req/s
   // over the share of a core it got).
   const limitsBy = (measure: (p: LoadPoint | H2Point | Skipped | undefined) => number | undefined, ort: number | undefined) => {
