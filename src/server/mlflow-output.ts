@@ -15,7 +15,7 @@
  * records or the dict built as objects, which the property tests check.
  */
 import type { TensorMap, TensorSpec } from './model-session.js';
-import { elementText, nestedText, objectKeyOrder } from './json-text.js';
+import { elementText, nestedText, objectKeyOrder, stringText } from './json-text.js';
 import { elementCount } from './tensor-json.js';
 
 /** Output names in session order, keeping only those the run returned (then any others the run returned). */
@@ -28,7 +28,7 @@ function ordered(outputs: TensorMap, specs: readonly TensorSpec[]): string[] {
 export function dictText(outputs: TensorMap, specs: readonly TensorSpec[]): string {
   const fields = objectKeyOrder(ordered(outputs, specs)).map((name) => {
     const t = outputs[name]!;
-    return `${JSON.stringify(name)}:${nestedText(t.type, t.data, t.dims)}`;
+    return `${stringText(name)}:${nestedText(t.type, t.data, t.dims)}`;
   });
   return `{${fields.join(',')}}`;
 }
@@ -40,7 +40,7 @@ export function recordsText(outputs: TensorMap, specs: readonly TensorSpec[], ro
   const columns = objectKeyOrder(names).map((name) => {
     const t = outputs[name]!;
     const rowShape = t.dims.slice(1);
-    return { key: `${JSON.stringify(name)}:`, t, rowShape, perRow: elementCount(rowShape) };
+    return { key: `${stringText(name)}:`, t, rowShape, perRow: elementCount(rowShape) };
   });
   let text = '[';
   for (let r = 0; r < rows; r += 1) {

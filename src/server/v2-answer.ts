@@ -4,7 +4,7 @@
  * as binary carry `parameters.binary_data_size` instead of `data`, and their raw bytes come back in `parts`.
  */
 import { v2Datatype, type ElementType } from './dtypes.js';
-import { flatText } from './json-text.js';
+import { flatText, shapeText, stringText } from './json-text.js';
 import { encodeRaw } from './tensor-raw.js';
 import type { WireAnswer } from './v2-infer.js';
 
@@ -12,12 +12,12 @@ import type { WireAnswer } from './v2-infer.js';
 export function v2AnswerText(answer: WireAnswer, id: string, binary: (output: string) => boolean): { json: string; parts: Buffer[] } {
   const parts: Buffer[] = [];
   const outputs = answer.outputs.map(({ name, tensor: t }) => {
-    const head = `{"name":${JSON.stringify(name)},"shape":[${t.dims.join(',')}],"datatype":"${v2Datatype(t.type as ElementType)}"`;
+    const head = `{"name":${stringText(name)},"shape":${shapeText(t.dims)},"datatype":"${v2Datatype(t.type as ElementType)}"`;
     if (!binary(name)) return `${head},"data":${flatText(t.type, t.data, 0, t.data.length)}}`;
     const bytes = encodeRaw(t.type as ElementType, t.data);
     parts.push(bytes);
     return `${head},"parameters":{"binary_data_size":${bytes.length}}}`;
   });
-  const json = `{"model_name":${JSON.stringify(answer.modelName)},"model_version":${JSON.stringify(answer.modelVersion)},"id":${JSON.stringify(id)},"outputs":[${outputs.join(',')}]}`;
+  const json = `{"model_name":${stringText(answer.modelName)},"model_version":${stringText(answer.modelVersion)},"id":${stringText(id)},"outputs":[${outputs.join(',')}]}`;
   return { json, parts };
 }

