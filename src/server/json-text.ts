@@ -14,13 +14,6 @@ export function stringText(s: string): string {
   return PLAIN.test(s) ? `"${s}"` : JSON.stringify(s);
 }
 
-/** A list of integers (a shape) as JSON. */
-export function shapeText(dims: readonly number[]): string {
-  let text = '[';
-  for (let i = 0; i < dims.length; i += 1) text += (i === 0 ? '' : ',') + String(dims[i]);
-  return `${text}]`;
-}
-
 /** One element as JSON: numbers as JSON.stringify writes them (NaN and ±Infinity as null), BOOL as true/false. */
 export function elementText(type: string, data: TensorData, i: number): string {
   const v = data[i]!;

@@ -4,7 +4,8 @@
  * as binary carry `parameters.binary_data_size` instead of `data`, and their raw bytes come back in `parts`.
  */
 import { v2Datatype, type ElementType } from './dtypes.js';
-import { flatText, shapeText, stringText } from './json-text.js';
+import { flatText, stringText } from './json-text.js';
+import { formatShape } from './tensor-json.js';
 import { encodeRaw } from './tensor-raw.js';
 import type { WireAnswer } from './v2-infer.js';
 
@@ -12,7 +13,7 @@ import type { WireAnswer } from './v2-infer.js';
 export function v2AnswerText(answer: WireAnswer, id: string, binary: (output: string) => boolean): { json: string; parts: Buffer[] } {
   const parts: Buffer[] = [];
   const outputs = answer.outputs.map(({ name, tensor: t }) => {
-    const head = `{"name":${stringText(name)},"shape":${shapeText(t.dims)},"datatype":"${v2Datatype(t.type as ElementType)}"`;
+    const head = `{"name":${stringText(name)},"shape":${formatShape(t.dims)},"datatype":"${v2Datatype(t.type as ElementType)}"`;
     if (!binary(name)) return `${head},"data":${flatText(t.type, t.data, 0, t.data.length)}}`;
     const bytes = encodeRaw(t.type as ElementType, t.data);
     parts.push(bytes);

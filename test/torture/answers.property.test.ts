@@ -5,9 +5,10 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import type { ElementType, TensorData } from '../../src/server/dtypes.js';
-import { shapeText, stringText } from '../../src/server/json-text.js';
+import { stringText } from '../../src/server/json-text.js';
 import { dictText, recordsText } from '../../src/server/mlflow-output.js';
 import type { Tensor, TensorMap, TensorSpec } from '../../src/server/model-session.js';
+import { formatShape } from '../../src/server/tensor-json.js';
 import { v2AnswerText } from '../../src/server/v2-answer.js';
 import { binaryAnswer } from '../../src/server/v2-binary.js';
 import { outputsAsDict, outputsAsRecords, v2AnswerObject } from '../helpers/json-answer-oracle.js';
@@ -69,14 +70,14 @@ const specsOf = (outputs: TensorMap, keep: boolean[]): TensorSpec[] =>
     .reverse()
     .map((name) => ({ name, type: outputs[name]!.type, shape: undefined }));
 
-describe('strings and shapes (json-text.ts)', () => {
+describe('strings and shapes (json-text.ts, tensor-json.ts)', () => {
   it('stringText is JSON.stringify for any string, lone surrogates and control characters too', () => {
     const codeUnits = fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 12 }).map((units) => String.fromCharCode(...units));
     fc.assert(fc.property(fc.oneof(fc.string({ unit: 'binary' }), codeUnits), (s) => expect(stringText(s)).toBe(JSON.stringify(s))), params);
   }, TIMEOUT);
 
-  it('shapeText is JSON.stringify of the shape', () => {
-    fc.assert(fc.property(fc.array(fc.nat(), { maxLength: 6 }), (dims) => expect(shapeText(dims)).toBe(JSON.stringify(dims))), params);
+  it('formatShape is JSON.stringify of the shape (dynamic -1 dims too)', () => {
+    fc.assert(fc.property(fc.array(fc.integer({ min: -1 }), { maxLength: 6 }), (dims) => expect(formatShape(dims)).toBe(JSON.stringify(dims))), params);
   }, TIMEOUT);
 });
 
