@@ -59,6 +59,9 @@ export interface PairedResult {
   overLimitPerCpu: Record<string, Summary | undefined>;
 }
 
+/** The ratios the rounds measure: the served one-row figures over their serial limits. */
+export const ROUND_RATIOS = ['wrk.invocations', 'wrk.v2', 'wrk.v2Binary', 'grpc'] as const;
+
 const perCpu = (rps: number, cpuPct: number | undefined) => (cpuPct ? (100 * rps) / cpuPct : undefined);
 const over = (value: number | undefined, limit: number | undefined) => (value !== undefined && limit ? value / limit : undefined);
 
@@ -140,7 +143,6 @@ export async function pairedRounds(
     const shown = Object.entries(r.overLimit).filter(([, v]) => v !== undefined).map(([k, v]) => `${k} ${v!.toFixed(2)}×`);
     log(`paired round ${round}/${rounds}: onnxruntime ${Math.round(window.runsPerS)} runs/s, node http floor ${Math.round(rps.httpFloor!)}${rps.http2Floor ? `, http2 floor ${Math.round(rps.http2Floor)}` : ''} req/s; ${shown.join(', ')}`);
   }
-  const keys = ['wrk.invocations', 'wrk.v2', 'wrk.v2Binary', 'grpc'];
   return {
     rounds: done,
     ceilingWindows: windows,
@@ -150,7 +152,7 @@ export async function pairedRounds(
     v2Binary: wrkPointOf(wrkRuns.get('v2Binary')!, connections, true),
     http2Floor: h2Runs.has('http2Floor') ? h2PointOf(h2Runs.get('http2Floor')!, true) : undefined,
     grpc: h2Runs.has('grpc') ? h2PointOf(h2Runs.get('grpc')!, true) : undefined,
-    overLimit: Object.fromEntries(keys.map((k) => [k, medianOf(done, (r) => r.overLimit[k])])),
-    overLimitPerCpu: Object.fromEntries(keys.map((k) => [k, medianOf(done, (r) => r.overLimitPerCpu[k])])),
+    overLimit: Object.fromEntries(ROUND_RATIOS.map((k) => [k, medianOf(done, (r) => r.overLimit[k])])),
+    overLimitPerCpu: Object.fromEntries(ROUND_RATIOS.map((k) => [k, medianOf(done, (r) => r.overLimitPerCpu[k])])),
   };
 }

@@ -11,6 +11,7 @@ import type { ClusterDeployFigure, ClusterDeployResult } from './cluster-deploy.
 import { fmt, formatSummary, ratio, summarize, type Summary } from './stats.js';
 import type { H2Point } from './floors.js';
 import type { LoadPoint, ThroughputResult } from './throughput.js';
+import { ROUND_RATIOS } from './paired-rounds.js';
 
 /** Where and on what the bench ran. */
 export interface Machine {
@@ -219,13 +220,12 @@ function limitsTable(tp: ThroughputResult): string[] {
 /** One line per paired round: the floors and ceiling it measured and each served figure over that round's limit. */
 function pairedRoundRows(tp: ThroughputResult): string[] {
   if (!tp.pairedRounds) return [];
-  const keys = ['wrk.invocations', 'wrk.v2', 'wrk.v2Binary', 'grpc'];
   return [
     '',
-    row(['Round', 'onnxruntime runs/s', 'node http floor', 'node http2 floor', ...keys.map((k) => `${k} / limit`)]),
-    row(['---', '---', '---', '---', ...keys.map(() => '---')]),
+    row(['Round', 'onnxruntime runs/s', 'node http floor', 'node http2 floor', ...ROUND_RATIOS.map((k) => `${k} / limit`)]),
+    row(['---', '---', '---', '---', ...ROUND_RATIOS.map(() => '---')]),
     ...tp.pairedRounds.map((r, i) =>
-      row([String(i + 1), fmt(r.ortRunsPerS), fmt(r.rps.httpFloor ?? 0), r.rps.http2Floor === undefined ? '—' : fmt(r.rps.http2Floor), ...keys.map((k) => x(r.overLimit[k]))]),
+      row([String(i + 1), fmt(r.ortRunsPerS), fmt(r.rps.httpFloor ?? 0), r.rps.http2Floor === undefined ? '—' : fmt(r.rps.http2Floor), ...ROUND_RATIOS.map((k) => x(r.overLimit[k]))]),
     ),
   ];
 }

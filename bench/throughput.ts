@@ -167,7 +167,7 @@ async function loadPoints(target: LoadTarget, options: BenchOptions, log: (m: st
       serverCpu: target.pid ? summarize(runs.map((r) => r.serverCpuPct ?? 0), '%') : undefined,
       clientCpu: summarize(runs.map((r) => r.clientCpuPct), '%'),
     };
-    log(`${label} @${connections}: ${Math.round(point.rps.median)} req/s, p50 ${point.p50.median} ms, p99 ${point.p99.median} ms, server CPU ${point.serverCpu?.median ?? '?'}%, client CPU ${point.clientCpu.median}%`);
+    logPoint(log, label, point, 'client');
     points.push(point);
   }
   return points;
@@ -179,8 +179,13 @@ async function wrkPoint(target: WrkTarget, connections: number, options: BenchOp
   const runs: WrkRun[] = [];
   for (let i = 0; i < options.repeats; i++) runs.push(await runWrk(target, connections, options.duration, WRK_THREADS));
   const point = wrkPointOf(runs, connections, target.pid !== undefined);
-  log(`wrk ${label} @${connections}: ${Math.round(point.rps.median)} req/s, p50 ${point.p50.median} ms, p99 ${point.p99.median} ms, server CPU ${point.serverCpu?.median ?? '?'}%, wrk CPU ${point.clientCpu.median}%`);
+  logPoint(log, `wrk ${label}`, point, 'wrk');
   return point;
+}
+
+/** The progress line of one load point; `client` names the load generator's CPU share. */
+function logPoint(log: (m: string) => void, label: string, point: LoadPoint, client: string): void {
+  log(`${label} @${point.connections}: ${Math.round(point.rps.median)} req/s, p50 ${point.p50.median} ms, p99 ${point.p99.median} ms, server CPU ${point.serverCpu?.median ?? '?'}%, ${client} CPU ${point.clientCpu.median}%`);
 }
 
 /**
@@ -203,9 +208,8 @@ async function alternatedWrkPoints(
     if (i % 2 === 1) runsA.push(await runWrk(a, connections, options.duration, WRK_THREADS));
   }
   const points = { a: wrkPointOf(runsA, connections, a.pid !== undefined), b: wrkPointOf(runsB, connections, b.pid !== undefined) };
-  for (const [label, point] of [[labelA, points.a], [labelB, points.b]] as const) {
-    log(`wrk ${label} @${connections}: ${Math.round(point.rps.median)} req/s, p50 ${point.p50.median} ms, p99 ${point.p99.median} ms, server CPU ${point.serverCpu?.median ?? '?'}%, wrk CPU ${point.clientCpu.median}%`);
-  }
+  logPoint(log, `wrk ${labelA}`, points.a, 'wrk');
+  logPoint(log, `wrk ${labelB}`, points.b, 'wrk');
   const ratio = summarize(runsB.map((r, i) => r.rps / runsA[i]!.rps), '×');
   log(`wrk ${labelB} / ${labelA}, pair by pair: ${runsB.map((r, i) => (r.rps / runsA[i]!.rps).toFixed(2)).join(', ')}×`);
   return { ...points, ratio };

@@ -23,7 +23,6 @@ export interface WrkTarget {
   pid?: number;
 }
 
-/** What one wrk run measured. */
 /** `runs` of one target at `connections`, summarised as a LoadPoint (`withServer`: the runs measured its CPU). */
 export function wrkPointOf(runs: WrkRun[], connections: number, withServer: boolean): LoadPoint {
   return {
@@ -38,6 +37,7 @@ export function wrkPointOf(runs: WrkRun[], connections: number, withServer: bool
   };
 }
 
+/** What one wrk run measured. */
 export interface WrkRun {
   rps: number;
   p50Ms: number;
