@@ -172,12 +172,17 @@ function listServiceDirs(root: string): Set<string> {
   }
 }
 
+// A writer waiting for a record's lock re-creates its lock file in the service directory as soon as the remover's
+// lock file is gone, which can be while rm walks the directory: its last rmdir then fails with ENOTEMPTY (seen once
+// in the concurrent-writers torture test). rm's own retries walk the directory again.
+const RM_DIR = { recursive: true, force: true, maxRetries: 5, retryDelay: 20 } as const;
+
 /** Remove the service's directory and everything in it (no error when it is already gone). */
 export async function deleteServiceDir(stateDir: string, uuid: string): Promise<void> {
   const dir = serviceDirPath(stateDir, uuid);
   await withFileLock(path.join(dir, SERVICE_FILE), async () => {
     await markChanged(stateDir, uuid);
-    await rm(dir, { recursive: true, force: true });
+    await rm(dir, RM_DIR);
   });
 }
 
@@ -195,7 +200,7 @@ export async function removeAbandonedServiceDirs(stateDir: string): Promise<stri
     const done = await tryWithFileLock(file, async () => {
       if (existsSync(file)) return false;
       await markChanged(stateDir, uuid);
-      await rm(path.dirname(file), { recursive: true, force: true });
+      await rm(path.dirname(file), RM_DIR);
       return true;
     });
     if (done) removed.push(uuid);
