@@ -2,7 +2,10 @@
  * The floors of the throughput figure, run as a child process: servers that do everything a served prediction does
  * on the wire and nothing else, so a served figure can be set against what Node itself can do on this machine.
  *
- *   node --import tsx bench/floor-servers.ts http <port> <reply-hex>     bare node:http: read the body, answer the fixed bytes
+ *   node --import tsx bench/floor-servers.ts http <port> <reply-hex> [spin-µs]
+ *                                                                        bare node:http: read the body, answer the fixed
+ *                                                                        bytes (after spinning the CPU for spin-µs: a
+ *                                                                        server's work per request, without the server)
  *   node --import tsx bench/floor-servers.ts h2grpc <port> <reply-hex>   bare node:http2: read the frame, answer a fixed
  *                                                                        ModelInferResponse with gRPC framing and trailers
  *   node --import tsx bench/floor-servers.ts grpcjs <port> <reply-hex>   bare @grpc/grpc-js: the same answer from ModelInfer
@@ -16,10 +19,17 @@ import { fileURLToPath } from 'node:url';
 
 const PROTO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/server/proto/grpc_predict_v2.proto');
 
-function http(port: number, reply: Buffer): Promise<void> {
+// Busy until `us` µs have passed: the CPU time of a request's work, in the same place of the loop as the work.
+function spin(us: number): void {
+  const end = performance.now() + us / 1000;
+  while (performance.now() < end);
+}
+
+function http(port: number, reply: Buffer, spinUs: number): Promise<void> {
   const server = createHttp((req, res) => {
     req.on('data', () => undefined);
     req.on('end', () => {
+      if (spinUs > 0) spin(spinUs);
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': reply.length });
       res.end(reply);
     });
@@ -57,10 +67,10 @@ async function grpcjs(port: number, reply: Buffer): Promise<void> {
   );
 }
 
-const [mode, portArg, replyHex = ''] = process.argv.slice(2);
+const [mode, portArg, replyHex = '', spinArg = '0'] = process.argv.slice(2);
 const port = Number(portArg);
 const reply = Buffer.from(replyHex, 'hex');
-const start = { http: () => http(port, reply), h2grpc: () => h2grpc(port, reply), grpcjs: () => grpcjs(port, reply) }[mode ?? ''];
+const start = { http: () => http(port, reply, Number(spinArg)), h2grpc: () => h2grpc(port, reply), grpcjs: () => grpcjs(port, reply) }[mode ?? ''];
 if (!start) throw new Error(`floor-servers: unknown mode '${mode}' (http, h2grpc, grpcjs)`);
 await start();
 process.stdout.write('listening\n');

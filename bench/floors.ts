@@ -136,11 +136,13 @@ function startServer(command: string, args: string[], port: number, ready: RegEx
   });
 }
 
-/** One of bench/floor-servers.ts's servers. */
-export async function startFloorServer(mode: 'http' | 'h2grpc' | 'grpcjs'): Promise<FloorServer> {
+/**
+ * One of bench/floor-servers.ts's servers, answering `reply` (by default FIXED_JSON, or a one-row ModelInferResponse);
+ * the http one spins `spinUs` µs per request first.
+ */
+export async function startFloorServer(mode: 'http' | 'h2grpc' | 'grpcjs', reply = mode === 'http' ? Buffer.from(FIXED_JSON) : grpcInferReply(), spinUs = 0): Promise<FloorServer> {
   const port = await freePort();
-  const reply = mode === 'http' ? Buffer.from(FIXED_JSON) : grpcInferReply();
-  const args = ['--import', 'tsx', path.join(REPO_ROOT, 'bench', 'floor-servers.ts'), mode, String(port), reply.toString('hex')];
+  const args = ['--import', 'tsx', path.join(REPO_ROOT, 'bench', 'floor-servers.ts'), mode, String(port), reply.toString('hex'), String(spinUs)];
   return startServer(process.execPath, args, port, /^listening$/m, `floor server ${mode}`);
 }
 

@@ -19,6 +19,7 @@ import { reapedChildrenCpuSeconds, runWrk, wrkPointOf, wrkVersion, WRK_HINT, typ
 import { checkGrpcOk, grpcInferBody, h2Point, serialLimit, startFloorServer, startNginx, type FloorServer, type H2Point } from './floors.js';
 import { h2loadVersion, H2LOAD_HINT, type H2Target } from './h2load.js';
 import { pairedRounds, type CeilingWindow, type PairedResult, type PairedRound } from './paired-rounds.js';
+import { batchLimits, jsonCodecUs, spinMicros, type BatchLimits } from './batch-limits.js';
 
 /** One connection count against one endpoint. */
 export interface LoadPoint {
@@ -76,6 +77,8 @@ export interface ThroughputResult {
   grpcClient?: string;
   /** wrk, requests of many rows: binary tensors req/s over v2 JSON req/s, the median of alternated pairs (the issue: binary payloads should beat JSON). */
   binaryOverJsonBatch?: number;
+  /** The serial limits of the two 256-row points and what they are made of (bench/batch-limits.ts). */
+  batchLimits?: BatchLimits;
   /** Served requests/s over in-process runs/s, per variant, at the highest connection count (`wrk.*`: wrk's figures). */
   overCeiling: Record<string, number | undefined>;
   /**
@@ -351,11 +354,67 @@ async function withPairedFloors(
   }
 }
 
-/** `windows` windows of `seconds` of the in-process ceiling, in a child process so it has a runtime of its own. */
-async function ceilingWindows(seconds: number, windows: number): Promise<CeilingWindow[]> {
+/**
+ * The limits of the 256-row points (bench/batch-limits.ts): onnxruntime runs of 256 rows and V8's JSON work for the
+ * JSON request and answer, measured first; then two bare node:http servers that spin that work per request and answer
+ * the bytes the served server answered to each 256-row request, alternated under wrk as the served pair was.
+ */
+async function measureBatchLimits(
+  url: string,
+  batch: ReturnType<typeof v2BatchBodies>,
+  served: { a: LoadPoint; b: LoadPoint },
+  connections: number,
+  options: BenchOptions,
+  log: (m: string) => void,
+): Promise<BatchLimits> {
+  const jsonHeaders = { 'content-type': 'application/json' };
+  const binaryHeaders = { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(batch.binary.headerLength) };
+  const answerTo = async (body: Buffer, headers: Record<string, string>) => {
+    const res = await fetch(url, { method: 'POST', body, headers });
+    if (!res.ok) throw new Error(`${url} answered ${res.status} to a ${BATCH_ROWS}-row request: ${await res.text()}`);
+    return Buffer.from(await res.arrayBuffer());
+  };
+  const jsonAnswer = await answerTo(batch.json, jsonHeaders);
+  const binaryAnswer = await answerTo(batch.binary.body, binaryHeaders);
+  const windows = Math.max(3, options.repeats);
+  const ortRunsPerS = summarize((await ceilingWindows(options.ortSeconds, windows, BATCH_ROWS)).map((w) => w.runsPerS), 'runs/s');
+  const codec = jsonCodecUs(batch.json, jsonAnswer, options.ortSeconds, windows);
+  const spin = spinMicros(ortRunsPerS, codec);
+  log(`${BATCH_ROWS} rows: onnxruntime ${Math.round(ortRunsPerS.median)} runs/s, V8 JSON ${codec.median.toFixed(1)} µs/request: the limit servers spin ${spin.json.toFixed(1)} µs (JSON) and ${spin.binary.toFixed(1)} µs (binary) per request`);
+  const floors: FloorServer[] = [];
+  let pair;
+  try {
+    const jsonFloor = await startFloorServer('http', jsonAnswer, spin.json);
+    floors.push(jsonFloor);
+    const binaryFloor = await startFloorServer('http', binaryAnswer, spin.binary);
+    floors.push(binaryFloor);
+    pair = await alternatedWrkPoints(
+      [
+        { url: `http://127.0.0.1:${jsonFloor.port}/`, bodies: [batch.json], headers: jsonHeaders, pid: jsonFloor.pid },
+        { url: `http://127.0.0.1:${binaryFloor.port}/`, bodies: [batch.binary.body], headers: binaryHeaders, pid: binaryFloor.pid },
+      ],
+      connections, options, log, [`${BATCH_ROWS}-row JSON limit`, `${BATCH_ROWS}-row binary limit`],
+    );
+  } finally {
+    for (const f of floors) await f.stop();
+  }
+  const limits = batchLimits(
+    BATCH_ROWS,
+    { ortRunsPerS, jsonCodecUs: codec, jsonLimit: pair.a, binaryLimit: pair.b, limitRatio: pair.ratio },
+    { json: served.a.rps.median, binary: served.b.rps.median },
+  );
+  log(`${BATCH_ROWS} rows: binary/JSON at the limits ${limits.binaryOverJsonLimit.toFixed(2)}×; served JSON ${limits.jsonOverLimit.toFixed(2)}×, binary ${limits.binaryOverLimit.toFixed(2)}× of their limits`);
+  return limits;
+}
+
+/**
+ * `windows` windows of `seconds` of the in-process ceiling (runs of `rowsPerRun` rows), in a child process so it has a
+ * runtime of its own.
+ */
+async function ceilingWindows(seconds: number, windows: number, rowsPerRun = 1): Promise<CeilingWindow[]> {
   const r = await runChild(
     process.execPath,
-    ['--import', 'tsx', path.join(REPO_ROOT, 'bench', 'ort-ceiling.ts'), IRIS_ONNX, String(seconds), String(windows), JSON.stringify(ROWS)],
+    ['--import', 'tsx', path.join(REPO_ROOT, 'bench', 'ort-ceiling.ts'), IRIS_ONNX, String(seconds), String(windows), JSON.stringify(ROWS), String(rowsPerRun)],
     { cwd: REPO_ROOT, env: process.env, timeoutMs: (seconds * windows + 60) * 1000 },
   );
   if (r.code !== 0) throw new Error(`ort-ceiling failed: ${r.stderr.slice(-1500)}`);
@@ -393,6 +452,7 @@ export async function measureThroughput(
   let grpc: LoadPoint[] | Skipped = { skipped: 'not measured' };
   let paired: PairedResult | undefined;
   let binaryOverJsonBatch: number | undefined;
+  let batchLimitsResult: BatchLimits | undefined;
   grpcClient = undefined;
   if (!wrk) log(`${WRK_HINT}: wrk figures skipped`);
   for (const [key, deployer] of [['batching', 'bench-batch'], ['noBatching', 'bench-nobatch']] as const) {
@@ -429,6 +489,7 @@ export async function measureThroughput(
           top, options, log, [`v2 ${BATCH_ROWS} rows`, `v2 binary ${BATCH_ROWS} rows`],
         );
         binaryOverJsonBatch = batchPoints.ratio.median;
+        batchLimitsResult = await measureBatchLimits(d.v2InferUrl, batch, batchPoints, top, options, log);
         wrkResult = {
           version: wrk,
           threads: WRK_THREADS,
@@ -491,6 +552,7 @@ export async function measureThroughput(
     overLimitPerCpu: { ...pairedMedians('overLimitPerCpu'), 'grpc.overGrpcJs': byCpu.overGrpcJs },
     pairedRounds: paired?.rounds,
     binaryOverJsonBatch,
+    batchLimits: batchLimitsResult,
   };
   if (!options.peers) return result;
 
