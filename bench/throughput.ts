@@ -77,7 +77,7 @@ export interface ThroughputResult {
   grpcClient?: string;
   /** wrk, requests of many rows: binary tensors req/s over v2 JSON req/s, the median of alternated pairs (the issue: binary payloads should beat JSON). */
   binaryOverJsonBatch?: number;
-  /** The serial limits of the two 256-row points and what they are made of (bench/batch-limits.ts). */
+  /** The limits of the two 256-row points (floors spinning their work) and what they are made of (bench/batch-limits.ts). */
   batchLimits?: BatchLimits;
   /** Served requests/s over in-process runs/s, per variant, at the highest connection count (`wrk.*`: wrk's figures). */
   overCeiling: Record<string, number | undefined>;
