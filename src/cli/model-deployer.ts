@@ -41,6 +41,7 @@ export function buildModelDeployerCommand(): Command {
     .addOption(timeoutOption())
     .option('-y, --yes', 'force: kill a server that does not stop in time; for a component, stop and delete its model servers first')
     .option('--force', 'same as --yes')
+    .option('--orphan', 'for a component whose platform is gone: delete it alone, without listing, stopping or deleting its model servers')
     .action(lazyAction(services, (m, ctx, target, opts) => m.deleteTargetHandler(ctx, target as string, opts as never)));
 
   md.command('deploy')

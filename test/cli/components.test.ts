@@ -1,5 +1,6 @@
 // Layer 3: deployer components, stacks and `zenml init` through the built binary.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { killRunningZenml, lines, parseJson, readDotfile, recordProject, runZenml, writeDotfile } from '../helpers/cli.js';
 import { TempDirs } from '../helpers/temp.js';
@@ -254,6 +255,84 @@ describe('model-deployer list, describe, update, delete', () => {
     expect(dotfileText()).toBe(before);
   });
 });
+
+describe('model-deployer delete, when the platform is gone', () => {
+  // A kubeconfig pointing at a port nothing listens on: a cluster torn down (kind delete cluster) after the
+  // component was registered. No Kubernetes API server is needed to show that the CLI cannot reach one.
+  let kubeconfig: string;
+  beforeEach(async () => {
+    const port = await closedPort();
+    kubeconfig = path.join(dir, 'kubeconfig');
+    writeFileSync(
+      kubeconfig,
+      `apiVersion: v1\nkind: Config\nclusters:\n- name: gone\n  cluster:\n    server: https://127.0.0.1:${port}\ncontexts:\n- name: gone\n  context:\n    cluster: gone\n    user: u\ncurrent-context: gone\nusers:\n- name: u\n  user:\n    token: t\n`,
+    );
+    expect((await zenml('init')).code).toBe(0);
+    const registered = await zenml('model-deployer', 'register', 'sd', '--flavor', 'seldon', '--kubeconfig', kubeconfig, '-c', 'baseUrl=http://127.0.0.1:1');
+    expect(registered.code).toBe(0);
+  });
+
+  it('delete and delete --force fail, change nothing and name --orphan; --orphan deletes the component alone', async () => {
+    const before = dotfileText();
+    const plain = await zenml('model-deployer', 'delete', 'sd');
+    expect(plain.code).toBe(1);
+    expect(plain.stderr).toContain('cannot reach the Kubernetes API server');
+    expect(plain.stderr).toContain('zenml model-deployer delete sd --orphan');
+    const forced = await zenml('model-deployer', 'delete', 'sd', '--force', '--json');
+    expect(forced.code).toBe(1);
+    expect(JSON.parse(forced.stdout).error).toMatchObject({ code: 'KUBERNETES_UNREACHABLE', suggestion: expect.stringContaining('--orphan') });
+    expect(dotfileText()).toBe(before);
+
+    const orphaned = await zenml('model-deployer', 'delete', 'sd', '--orphan', '--json');
+    expect(orphaned.code).toBe(0);
+    expect(parseJson(orphaned)).toEqual({ name: 'sd', deleted: true, deletedServers: [], orphaned: true });
+    expect(readDotfile(dir).modelDeployers.sd).toBeUndefined();
+  });
+
+  it('a deleted kubeconfig: delete exits 2 naming both ways out; --orphan says the servers were not touched', async () => {
+    rmSync(kubeconfig);
+    const plain = await zenml('model-deployer', 'delete', 'sd');
+    expect(plain.code).toBe(2);
+    expect(plain.stderr).toContain(`kubeconfig: ${kubeconfig} does not exist`);
+    expect(plain.stderr).toContain('zenml model-deployer update <name> --kubeconfig <path>');
+    expect(plain.stderr).toContain('zenml model-deployer delete sd --orphan');
+    const orphaned = await zenml('model-deployer', 'delete', 'sd', '--orphan');
+    expect(orphaned.code).toBe(0);
+    expect(orphaned.stdout).toContain("deleted model deployer 'sd' (its model servers were not touched)");
+    expect(readDotfile(dir).modelDeployers.sd).toBeUndefined();
+  });
+
+  it('--orphan with --force, or on a name that is no component, exits 2 and changes nothing', async () => {
+    const before = dotfileText();
+    const both = await zenml('model-deployer', 'delete', 'sd', '--orphan', '--force');
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('--orphan and --force ask for opposite things');
+    const notComponent = await zenml('model-deployer', 'delete', '0b6f0c1e-0000-4000-8000-000000000000', '--orphan');
+    expect(notComponent.code).toBe(2);
+    expect(notComponent.stderr).toContain("--orphan deletes a deployer component, and there is none named '0b6f0c1e-0000-4000-8000-000000000000'");
+    expect(notComponent.stderr).toContain('components: default, sd');
+    expect(dotfileText()).toBe(before);
+  });
+
+  it('--orphan still refuses the default deployer and a component a stack uses', async () => {
+    expect((await zenml('stack', 'register', 's1', '-d', 'sd')).code).toBe(0);
+    const used = await zenml('model-deployer', 'delete', 'sd', '--orphan');
+    expect(used.code).toBe(2);
+    expect(used.stderr).toContain("model deployer 'sd' is used by stack(s) s1");
+    const builtIn = await zenml('model-deployer', 'delete', 'default', '--orphan');
+    expect(builtIn.code).toBe(2);
+    expect(readDotfile(dir).modelDeployers.sd).toBeDefined();
+  });
+});
+
+/** A port on 127.0.0.1 that was free a moment ago and has nothing listening on it. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 describe('stacks', () => {
   beforeEach(() => {

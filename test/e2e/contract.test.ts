@@ -138,7 +138,7 @@ const ROWS: Row[] = [
     args: (v) => ['model-deployer', 'delete', v.name],
     quiet: (v) => [v.name],
     human: (v) => new RegExp(`^deleted model deployer '${v.name}'\\n$`),
-    json: (v, j) => expect(j).toEqual({ name: v.name, deleted: true, deletedServers: [] }),
+    json: (v, j) => expect(j).toEqual({ name: v.name, deleted: true, deletedServers: [], orphaned: false }),
   },
   {
     name: 'stack register',

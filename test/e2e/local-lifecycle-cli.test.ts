@@ -153,7 +153,7 @@ describe('deleting a deployer component that still has model servers', () => {
     const port = portOf(service.predictionUrl);
     const instance = instanceIdOf(service);
     const deleted = await json(['model-deployer', 'delete', 'comp', '--force']);
-    expect(deleted).toEqual({ name: 'comp', deleted: true, deletedServers: [service.uuid] });
+    expect(deleted).toEqual({ name: 'comp', deleted: true, deletedServers: [service.uuid], orphaned: false });
     expect(pidAlive(pid)).toBe(false);
     expect(await instanceAnswers(port, instance)).toBe(false);
     expect((await ok(['model-deployer', 'list', '-q'])).stdout).toBe('default\n');

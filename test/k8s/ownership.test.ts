@@ -120,7 +120,7 @@ describeKube('one component, its own servers (seldon, against a real Kubernetes 
 
     // A component that never deployed anything has no servers, however busy its namespace.
     await beta.json('model-deployer', 'register', 'gamma', '--flavor', 'seldon', ...clusterSettings(cluster, ns), '--base-url', BASE_URL);
-    expect(await beta.json('model-deployer', 'delete', 'gamma')).toEqual({ name: 'gamma', deleted: true, deletedServers: [] });
+    expect(await beta.json('model-deployer', 'delete', 'gamma')).toEqual({ name: 'gamma', deleted: true, deletedServers: [], orphaned: false });
 
     // beta is its project's stack's deployer; point the stack elsewhere first (delete refuses a component a stack uses).
     expect((await beta.run('model-deployer', 'register', 'spare', '--flavor', 'local')).code).toBe(0);

@@ -7,7 +7,7 @@ import { parseServiceSettings } from '../settings-args.js';
 import { describeComponentHandler } from './component-handlers.js';
 import type { ResolvedConfig } from '../../config/resolve-config.js';
 import { deleteDeployerComponent } from '../../deployers/delete-deployer-component.js';
-import { NotFoundError, ServerError } from '../../errors.js';
+import { NotFoundError, ServerError, UsageError } from '../../errors.js';
 import { DeployOptionsSchema, FindOptionsSchema, LifecycleOptionsSchema, LogsOptionsSchema, parseOptions } from './service-options.js';
 
 async function deployerFor(ctx: CommandContext, name?: string): Promise<BaseModelDeployer> {
@@ -159,14 +159,20 @@ export async function deleteServiceHandler(ctx: CommandContext, uuid: string, ra
 /** `delete <name-or-uuid>`: a component when one has that exact name (with --force, its model servers too), else a model server. */
 export async function deleteTargetHandler(ctx: CommandContext, target: string, raw: unknown): Promise<void> {
   const { resolved } = await ctx.config();
+  const opts = parseOptions(LifecycleOptionsSchema, raw);
   if (resolved.modelDeployers[target]) {
-    const opts = parseOptions(LifecycleOptionsSchema, raw);
     const deleted = await deleteDeployerComponent(resolved, target, {
       force: Boolean(opts.force || opts.yes),
+      orphan: opts.orphan,
       timeout: opts.timeout,
       log: (m) => ctx.output.deployerLog(m),
     });
-    return ctx.output.result(deleted, () => `deleted model deployer '${target}'`);
+    return ctx.output.result(deleted, () => `deleted model deployer '${target}'${deleted.orphaned ? ' (its model servers were not touched)' : ''}`);
+  }
+  if (opts.orphan) {
+    throw new UsageError(`--orphan deletes a deployer component, and there is none named '${target}'`, {
+      suggestion: `components: ${Object.keys(resolved.modelDeployers).join(', ')}`,
+    });
   }
   return deleteServiceHandler(ctx, target, raw).catch((error: unknown) => {
     throw neitherComponentNorServer(error, target, resolved);

@@ -11,6 +11,7 @@ export const LifecycleOptionsSchema = z.object({
   yes: z.boolean().optional(),
   force: z.boolean().optional(),
   deployer: z.string().min(1).optional(),
+  orphan: z.boolean().optional(),
 });
 
 /** Options of `deploy`. */
