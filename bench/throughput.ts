@@ -360,25 +360,23 @@ async function withPairedFloors(
  * the bytes the served server answered to each 256-row request, alternated under wrk as the served pair was.
  */
 async function measureBatchLimits(
-  url: string,
-  batch: ReturnType<typeof v2BatchBodies>,
+  [jsonTarget, binaryTarget]: [WrkTarget, WrkTarget],
   served: { a: LoadPoint; b: LoadPoint },
   connections: number,
   options: BenchOptions,
   log: (m: string) => void,
 ): Promise<BatchLimits> {
-  const jsonHeaders = { 'content-type': 'application/json' };
-  const binaryHeaders = { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(batch.binary.headerLength) };
-  const answerTo = async (body: Buffer, headers: Record<string, string>) => {
-    const res = await fetch(url, { method: 'POST', body, headers });
-    if (!res.ok) throw new Error(`${url} answered ${res.status} to a ${BATCH_ROWS}-row request: ${await res.text()}`);
+  // The served server's answer to a target's one request: the bytes its limit server answers.
+  const answerTo = async (t: WrkTarget) => {
+    const res = await fetch(t.url, { method: 'POST', body: t.bodies[0], headers: { ...t.headers, ...t.bodyHeaders?.[0] } });
+    if (!res.ok) throw new Error(`${t.url} answered ${res.status} to a ${BATCH_ROWS}-row request: ${await res.text()}`);
     return Buffer.from(await res.arrayBuffer());
   };
-  const jsonAnswer = await answerTo(batch.json, jsonHeaders);
-  const binaryAnswer = await answerTo(batch.binary.body, binaryHeaders);
+  const jsonAnswer = await answerTo(jsonTarget);
+  const binaryAnswer = await answerTo(binaryTarget);
   const windows = Math.max(3, options.repeats);
   const ortRunsPerS = summarize((await ceilingWindows(options.ortSeconds, windows, BATCH_ROWS)).map((w) => w.runsPerS), 'runs/s');
-  const codec = jsonCodecUs(batch.json, jsonAnswer, options.ortSeconds, windows);
+  const codec = jsonCodecUs(jsonTarget.bodies[0]!, jsonAnswer, options.ortSeconds, windows);
   const spin = spinMicros(ortRunsPerS, codec);
   log(`${BATCH_ROWS} rows: onnxruntime ${Math.round(ortRunsPerS.median)} runs/s, V8 JSON ${codec.median.toFixed(1)} µs/request: the limit servers spin ${spin.json.toFixed(1)} µs (JSON) and ${spin.binary.toFixed(1)} µs (binary) per request`);
   const floors: FloorServer[] = [];
@@ -388,11 +386,10 @@ async function measureBatchLimits(
     floors.push(jsonFloor);
     const binaryFloor = await startFloorServer('http', binaryAnswer, spin.binary);
     floors.push(binaryFloor);
+    // The served requests, sent to the limit servers instead.
+    const toFloor = (t: WrkTarget, floor: FloorServer): WrkTarget => ({ ...t, url: `http://127.0.0.1:${floor.port}/`, pid: floor.pid });
     pair = await alternatedWrkPoints(
-      [
-        { url: `http://127.0.0.1:${jsonFloor.port}/`, bodies: [batch.json], headers: jsonHeaders, pid: jsonFloor.pid },
-        { url: `http://127.0.0.1:${binaryFloor.port}/`, bodies: [batch.binary.body], headers: binaryHeaders, pid: binaryFloor.pid },
-      ],
+      [toFloor(jsonTarget, jsonFloor), toFloor(binaryTarget, binaryFloor)],
       connections, options, log, [`${BATCH_ROWS}-row JSON limit`, `${BATCH_ROWS}-row binary limit`],
     );
   } finally {
@@ -481,15 +478,13 @@ export async function measureThroughput(
           log(`h2load served gRPC ModelInfer: ${Math.round(paired.grpc.rps.median)} calls/s, mean ${paired.grpc.meanMs.median} ms, server CPU ${paired.grpc.serverCpu?.median}%`);
         }
         // Requests of BATCH_ROWS rows each: where the encoding, not the framing, is the cost (rows/s = req/s × BATCH_ROWS).
-        const batchPoints = await alternatedWrkPoints(
-          [
-            { url: d.v2InferUrl, bodies: [batch.json], headers: json, pid: d.pid },
-            { url: d.v2InferUrl, bodies: [batch.binary.body], headers: { 'content-type': 'application/octet-stream' }, bodyHeaders: [{ 'inference-header-content-length': String(batch.binary.headerLength) }], pid: d.pid },
-          ],
-          top, options, log, [`v2 ${BATCH_ROWS} rows`, `v2 binary ${BATCH_ROWS} rows`],
-        );
+        const batchTargets: [WrkTarget, WrkTarget] = [
+          { url: d.v2InferUrl, bodies: [batch.json], headers: json, pid: d.pid },
+          { url: d.v2InferUrl, bodies: [batch.binary.body], headers: { 'content-type': 'application/octet-stream' }, bodyHeaders: [{ 'inference-header-content-length': String(batch.binary.headerLength) }], pid: d.pid },
+        ];
+        const batchPoints = await alternatedWrkPoints(batchTargets, top, options, log, [`v2 ${BATCH_ROWS} rows`, `v2 binary ${BATCH_ROWS} rows`]);
         binaryOverJsonBatch = batchPoints.ratio.median;
-        batchLimitsResult = await measureBatchLimits(d.v2InferUrl, batch, batchPoints, top, options, log);
+        batchLimitsResult = await measureBatchLimits(batchTargets, batchPoints, top, options, log);
         wrkResult = {
           version: wrk,
           threads: WRK_THREADS,
