@@ -1,10 +1,14 @@
 /**
  * The limits of the 256-row points: how far binary tensors can get ahead of JSON at all, measured in the same run.
  * Each encoding's limit is a bare node:http server that reads the 256-row request, spends the CPU time of that
- * request's unavoidable work (the onnxruntime run of 256 rows; for JSON also V8's `JSON.parse` of the request and
+ * request's unavoidable work (its share of an onnxruntime run; for JSON also V8's `JSON.parse` of the request and
  * `JSON.stringify` of the answer, the cost of a server that does nothing else with JSON) and answers the bytes the
  * served server answered. Binary has no JSON time. The ratio of the two limits is the most binary rows/s can gain
  * over JSON rows/s on this machine with a JSON path as fast as V8's own.
+ *
+ * A request's share of a run: the server's batcher stacks concurrent requests up to its default cap of rows
+ * (`maxBatchSize`, src/server/config.ts), so under wrk's 32 connections four 256-row requests share one run of
+ * 1,024 rows; the limit spins a quarter of that run, not a whole 256-row run per request.
  *
  * Why a server that spins rather than 1 / (1/floor + 1/work), the one-row figures' serial limit: on this VM the
  * floor's own cost per request grows as its rate falls (each answer then wakes a load generator that went to sleep),
@@ -17,7 +21,9 @@ import type { LoadPoint } from './throughput.js';
 /** What the limits of the 256-row points were made of, and the limits. */
 export interface BatchLimits {
   rows: number;
-  /** In-process onnxruntime runs of `rows` rows. */
+  /** Rows of each measured onnxruntime run: the server's batch of `runRows / rows` requests. */
+  runRows: number;
+  /** In-process onnxruntime runs of `runRows` rows. */
   ortRunsPerS: Summary;
   /** µs per request of V8's JSON.parse (request) + JSON.stringify (answer). */
   jsonCodecUs: Summary;
@@ -59,21 +65,19 @@ export function jsonCodecUs(request: Buffer, answer: Buffer, seconds: number, wi
   return summarize(means, 'µs');
 }
 
-/** The µs each limit server spins per request: the run, and for JSON V8's JSON work too. */
-export function spinMicros(ortRunsPerS: Summary, jsonCodec: Summary): { json: number; binary: number } {
-  const ortUs = 1e6 / ortRunsPerS.median;
-  return { json: ortUs + jsonCodec.median, binary: ortUs };
+/** The µs each limit server spins per request: its share of a run, and for JSON V8's JSON work too. */
+export function spinMicros(limits: Pick<BatchLimits, 'rows' | 'runRows' | 'ortRunsPerS' | 'jsonCodecUs'>): { json: number; binary: number } {
+  const ortUs = 1e6 / limits.ortRunsPerS.median / (limits.runRows / limits.rows);
+  return { json: ortUs + limits.jsonCodecUs.median, binary: ortUs };
 }
 
 /** The limits and the served 256-row figures set against them. */
 export function batchLimits(
-  rows: number,
-  parts: { ortRunsPerS: Summary; jsonCodecUs: Summary; jsonLimit: LoadPoint; binaryLimit: LoadPoint; limitRatio: Summary },
+  parts: { rows: number; runRows: number; ortRunsPerS: Summary; jsonCodecUs: Summary; jsonLimit: LoadPoint; binaryLimit: LoadPoint; limitRatio: Summary },
   served: { json: number; binary: number },
 ): BatchLimits {
   const { limitRatio, ...measured } = parts;
   return {
-    rows,
     ...measured,
     binaryOverJsonLimit: limitRatio.median,
     jsonOverLimit: served.json / parts.jsonLimit.rps.median,

@@ -227,14 +227,16 @@ function limitsTable(tp: ThroughputResult): string[] {
 function batchLimitRows(tp: ThroughputResult, wrk: Record<string, LoadPoint> | undefined): string[] {
   const b = tp.batchLimits;
   if (!b) return [];
-  const spin = spinMicros(b.ortRunsPerS, b.jsonCodecUs);
+  // Results written before runs were shared measured one run per request.
+  const runRows = b.runRows ?? b.rows;
+  const spin = spinMicros({ ...b, runRows });
   return [
     '',
-    `${b.rows} rows per request. A limit is bare node \`http\` reading the request, spinning the CPU for the request's unavoidable work and answering the bytes the served server answered (the two alternated under wrk); binary's work is the onnxruntime run, JSON's adds V8's \`JSON.parse\` of the request and \`JSON.stringify\` of the answer:`,
+    `${b.rows} rows per request. A limit is bare node \`http\` reading the request, spinning the CPU for the request's unavoidable work and answering the bytes the served server answered (the two alternated under wrk); binary's work is its share of an onnxruntime run (${runRows / b.rows} requests per run of ${fmt(runRows)} rows, as the server's batcher stacks them), JSON's adds V8's \`JSON.parse\` of the request and \`JSON.stringify\` of the answer:`,
     '',
     row(['Path', 'req/s', 'Limit', 'Ratio']),
     row(['---', '---', '---', '---']),
-    row([`onnxruntime in-process \`run\`, ${b.rows} rows`, formatSummary(b.ortRunsPerS), '', '']),
+    row([`onnxruntime in-process \`run\`, ${fmt(runRows)} rows`, formatSummary(b.ortRunsPerS), '', '']),
     row([`V8 \`JSON.parse\` of the request + \`JSON.stringify\` of the answer`, `${fmt(b.jsonCodecUs.median)} µs per request`, '', '']),
     row([`served v2 JSON, ${b.rows} rows`, formatSummary(wrk?.v2Batch?.rps), `${formatSummary(b.jsonLimit.rps)} (spinning ${fmt(spin.json)} µs)`, x(b.jsonOverLimit)]),
     row([`served v2 binary tensors, ${b.rows} rows`, formatSummary(wrk?.v2BinaryBatch?.rps), `${formatSummary(b.binaryLimit.rps)} (spinning ${fmt(spin.binary)} µs)`, x(b.binaryOverLimit)]),

@@ -1,7 +1,7 @@
 /**
  * Adaptive batching: concurrent requests for one model are stacked along dimension 0, run once, and split back.
  *
- * Why it is on by default (config `batching.enabled: true`, maxBatchSize 32, maxWaitMs 2): onnxruntime-node runs a
+ * Why it is on by default (config `batching.enabled: true`, maxBatchSize 1024, maxWaitMs 2): onnxruntime-node runs a
  * session synchronously on the event loop, so each run has a fixed cost that batching amortises, and under load
  * requests pile up behind the running one anyway. A lone request waits for nothing but the end of the current
  * event-loop turn (one setImmediate, microseconds): requests that arrived in the same turn — the streams one read
@@ -9,6 +9,12 @@
  * in the same tick, so HTTP/2 sends their answers in one write instead of one write each. Requests that arrive
  * while a run is in flight are queued; they go out as soon as that run finishes, or after maxWaitMs, or when
  * maxBatchSize rows are waiting, whichever comes first.
+ *
+ * Why 1024 rows: requests of many rows gain from sharing a run as one-row requests do. On the iris model a run costs
+ * ~15 µs at one row and ~35 µs at 1,024, against ~22 µs at 256, so four 256-row requests in one run cost a third of
+ * what they cost alone, and served 256-row binary requests went 1.3-1.7× faster than with the old cap of 32 rows
+ * (which made every request of more than 16 rows run alone). Past ~1,024 rows a run's cost grows with its rows, so a
+ * larger cap gains little (4,096: +8% more, within the noise) while holding more memory per run.
  */
 import { allocateLike } from './dtypes.js';
 import type { Tensor, TensorMap } from './model-session.js';

@@ -20,7 +20,7 @@ export const modelSpecSchema = z.object({
 /** Adaptive batching settings; see batcher.ts for why it defaults to on. */
 export const batchingSchema = z.object({
   enabled: z.boolean().default(true),
-  maxBatchSize: z.number().int().min(1).max(4096).default(32),
+  maxBatchSize: z.number().int().min(1).max(4096).default(1024),
   maxWaitMs: z.number().min(0).max(1000).default(2),
 });
 
@@ -55,7 +55,7 @@ export const serverConfigSchema = z.object({
   adminToken: z.string().min(1, 'expected a non-empty bearer token for the admin endpoints'),
   maxBodyBytes: z.number().int().min(1).default(10 * 1024 * 1024),
   workers: z.number().int().min(1).max(64).default(1),
-  batching: batchingSchema.default({ enabled: true, maxBatchSize: 32, maxWaitMs: 2 }),
+  batching: batchingSchema.default({ enabled: true, maxBatchSize: 1024, maxWaitMs: 2 }),
   timeouts: timeoutsSchema.default(DEFAULT_TIMEOUTS),
   models: z
     .array(modelSpecSchema)

@@ -28,7 +28,7 @@ test('the settings schema fills in every default', () => {
     grpcPort: 0,
     workers: 1,
     maxBodyBytes: 10 * 1024 * 1024,
-    batching: { enabled: true, maxBatchSize: 32, maxWaitMs: 2 },
+    batching: { enabled: true, maxBatchSize: 1024, maxWaitMs: 2 },
   });
   expect(LocalModelDeployer.FLAVOR).toBe('local');
   expect(LocalModelDeployer.INTEGRATION).toBe('built-in');

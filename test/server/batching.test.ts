@@ -5,6 +5,7 @@ import { createBatcher } from '../../src/server/batcher.js';
 import type { TensorMap } from '../../src/server/model-session.js';
 import { IRIS_V1, postJson, startServer, stopAllServers, type ServerProcess } from '../helpers/server-harness.js';
 import { expectIrisClose, irisReference, irisRows, type IrisAnswer } from '../helpers/server-reference.js';
+import { binaryBody, postBinary, toBytes } from '../helpers/v2-binary-client.js';
 
 afterAll(stopAllServers);
 
@@ -41,6 +42,21 @@ describe('createBatcher', () => {
     expect(sizes[1]).toBeGreaterThan(1);
     expect(runs.slice(1).every((rows) => rows <= 32)).toBe(true);
     expect(runs.length - 1).toBeLessThanOrEqual(3);
+  });
+
+  it('stacks requests of many rows up to maxBatchSize rows per run, and runs a request over the cap alone', async () => {
+    const runs: number[] = [];
+    const batcher = createBatcher({ maxBatchSize: 1024, maxWaitMs: 3_600_000, run: doubling(runs) });
+    // Seven requests in one turn: the first four 256-row ones fill a run at once; the next two wait behind it until
+    // the 1,500-row one (more than the cap) takes the queue past the cap, and they go out together, it alone.
+    const sizes = [256, 256, 256, 256, 256, 256, 1500];
+    const requests = sizes.map((n, i) => Array.from({ length: n }, (_, r) => [i, r]));
+    const answers = await Promise.all(requests.map((rows) => batcher.submit(feed(rows))));
+    answers.forEach((out, i) => {
+      expect(out.y!.dims).toEqual([sizes[i], 2]);
+      expect(Array.from(out.y!.data as Float64Array)).toEqual(requests[i]!.flat().map((v) => v * 2));
+    });
+    expect(runs).toEqual([1024, 512, 1500]);
   });
 
   it('never stacks requests whose non-batch dimensions differ', async () => {
@@ -109,6 +125,36 @@ describe('batching in the daemon', () => {
       const stats = await batchStats(server);
       if (stats.runs < stats.requests) break;
     }
+    const stats = await batchStats(server);
+    expect(stats.runs).toBeLessThan(stats.requests);
+  });
+
+  it('with the default settings, concurrent 256-row binary requests share runs and each gets its own rows', async () => {
+    const server = await startServer();
+    const expected = await irisReference(IRIS_V1, rows);
+    // 16 requests of 256 rows, each starting at another iris row, so that answers split at the wrong row show.
+    const big = Array.from({ length: 16 }, (_, i) => Array.from({ length: 256 }, (_, r) => (i * 7 + r) % rows.length));
+    const send = (picks: number[]) => {
+      const header = {
+        inputs: [{ name: 'input', shape: [picks.length, 4], datatype: 'FP32', parameters: { binary_data_size: picks.length * 16 } }],
+        outputs: [{ name: 'label', parameters: { binary_data: true } }, { name: 'probabilities', parameters: { binary_data: true } }],
+      };
+      const { body, headerLength } = binaryBody(header, [toBytes('FP32', picks.flatMap((p) => rows[p]!))]);
+      return postBinary(`${server.url}/v2/models/iris/infer`, body, { 'inference-header-content-length': String(headerLength) });
+    };
+    for (let attempt = 0; attempt < 10; attempt += 1) {
+      const answers = await Promise.all(big.map(send));
+      answers.forEach((a, i) => {
+        expect(a.status).toBe(200);
+        expect(a.binaryOutputs.sort()).toEqual(['label', 'probabilities']);
+        const probabilities = a.values.probabilities as number[];
+        const got = (a.values.label as number[]).map((label, r) => ({ label, probabilities: probabilities.slice(r * 3, r * 3 + 3) }));
+        expectIrisClose(got, big[i]!.map((p) => expected[p]!));
+      });
+      const stats = await batchStats(server);
+      if (stats.runs < stats.requests) break;
+    }
+    // Under the old default cap of 32 rows every one of these requests ran alone.
     const stats = await batchStats(server);
     expect(stats.runs).toBeLessThan(stats.requests);
   });
