@@ -11,10 +11,10 @@
  * maxBatchSize rows are waiting, whichever comes first.
  *
  * Why 1024 rows: requests of many rows gain from sharing a run as one-row requests do. On the iris model a run costs
- * ~15 µs at one row and ~35 µs at 1,024, against ~22 µs at 256, so four 256-row requests in one run cost a third of
- * what they cost alone, and served 256-row binary requests went 1.3-1.7× faster than with the old cap of 32 rows
- * (which made every request of more than 16 rows run alone). Past ~1,024 rows a run's cost grows with its rows, so a
- * larger cap gains little (4,096: +8% more, within the noise) while holding more memory per run.
+ * ~15 µs at one row and ~35 µs at 1,024, against ~22 µs at 256, so four 256-row requests in one run cost less than
+ * half of what they cost alone, and served 256-row binary requests went 1.7× faster than with the old cap of 32 rows
+ * (which made every request of more than 16 rows run alone; docs/performance.md). Past ~1,024 rows a run's cost grows
+ * with its rows, so a larger cap gains little (4,096: +8% more, within the noise) while holding more memory per run.
  */
 import { allocateLike } from './dtypes.js';
 import type { Tensor, TensorMap } from './model-session.js';
