@@ -66,7 +66,7 @@ describe('GET /_zenml/status', () => {
       instanceId: server.runtime.instanceId,
       pid: server.runtime.pid,
       models: [{ name: 'iris', version: 'v1', uri: IRIS_V1, loadedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }],
-      batching: { enabled: true, maxBatchSize: 32, maxWaitMs: 2 },
+      batching: { enabled: true, maxBatchSize: 1024, maxWaitMs: 2 },
       workers: 1,
       worker: { index: 0, pid: server.runtime.pid, inflightRequests: 0 },
     });
