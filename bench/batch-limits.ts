@@ -21,8 +21,11 @@ import type { LoadPoint } from './throughput.js';
 /** What the limits of the 256-row points were made of, and the limits. */
 export interface BatchLimits {
   rows: number;
-  /** Rows of each measured onnxruntime run: the server's batch of `runRows / rows` requests. */
-  runRows: number;
+  /**
+   * Rows of each measured onnxruntime run: the server's batch of `runRows / rows` requests. Absent in results
+   * written before 256-row requests shared runs, whose runs were of `rows` rows.
+   */
+  runRows?: number;
   /** In-process onnxruntime runs of `runRows` rows. */
   ortRunsPerS: Summary;
   /** µs per request of V8's JSON.parse (request) + JSON.stringify (answer). */
@@ -67,7 +70,7 @@ export function jsonCodecUs(request: Buffer, answer: Buffer, seconds: number, wi
 
 /** The µs each limit server spins per request: its share of a run, and for JSON V8's JSON work too. */
 export function spinMicros(limits: Pick<BatchLimits, 'rows' | 'runRows' | 'ortRunsPerS' | 'jsonCodecUs'>): { json: number; binary: number } {
-  const ortUs = 1e6 / limits.ortRunsPerS.median / (limits.runRows / limits.rows);
+  const ortUs = 1e6 / limits.ortRunsPerS.median / ((limits.runRows ?? limits.rows) / limits.rows);
   return { json: ortUs + limits.jsonCodecUs.median, binary: ortUs };
 }
 

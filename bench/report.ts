@@ -229,10 +229,10 @@ function batchLimitRows(tp: ThroughputResult, wrk: Record<string, LoadPoint> | u
   if (!b) return [];
   // Results written before runs were shared measured one run per request.
   const runRows = b.runRows ?? b.rows;
-  const spin = spinMicros({ ...b, runRows });
+  const spin = spinMicros(b);
   return [
     '',
-    `${b.rows} rows per request. A limit is bare node \`http\` reading the request, spinning the CPU for the request's unavoidable work and answering the bytes the served server answered (the two alternated under wrk); binary's work is its share of an onnxruntime run (${runRows / b.rows} requests per run of ${fmt(runRows)} rows, as the server's batcher stacks them), JSON's adds V8's \`JSON.parse\` of the request and \`JSON.stringify\` of the answer:`,
+    `${b.rows} rows per request. A limit is bare node \`http\` reading the request, spinning the CPU for the request's unavoidable work and answering the bytes the served server answered (the two alternated under wrk); binary's work is ${runRows === b.rows ? 'the onnxruntime run of its rows (each request ran alone)' : `its share of an onnxruntime run (${runRows / b.rows} requests per run of ${fmt(runRows)} rows, as the server's batcher stacks them)`}, JSON's adds V8's \`JSON.parse\` of the request and \`JSON.stringify\` of the answer:`,
     '',
     row(['Path', 'req/s', 'Limit', 'Ratio']),
     row(['---', '---', '---', '---']),
