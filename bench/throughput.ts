@@ -19,7 +19,7 @@ import { reapedChildrenCpuSeconds, runWrk, wrkPointOf, wrkVersion, WRK_HINT, typ
 import { checkGrpcOk, grpcInferBody, h2Point, serialLimit, startFloorServer, startNginx, type FloorServer, type H2Point } from './floors.js';
 import { h2loadVersion, H2LOAD_HINT, type H2Target } from './h2load.js';
 import { pairedRounds, type CeilingWindow, type PairedResult, type PairedRound } from './paired-rounds.js';
-import { batchingSchema } from '../src/server/config.js';
+import { BATCHING_DEFAULTS } from '../src/server/config.js';
 import { batchLimits, jsonCodecUs, spinMicros, type BatchLimits } from './batch-limits.js';
 
 /** One connection count against one endpoint. */
@@ -152,7 +152,7 @@ const ROWS = irisRows();
 /** Rows per request of the batch points (wrk only). */
 const BATCH_ROWS = 256;
 /** Most rows the served server stacks into one run (its default batching.maxBatchSize). */
-const SERVER_BATCH_ROWS = batchingSchema.parse({}).maxBatchSize;
+const SERVER_BATCH_ROWS = BATCHING_DEFAULTS.maxBatchSize;
 // Set by grpcPoints: which load generator the gRPC figures come from.
 let grpcClient: string | undefined;
 

@@ -24,6 +24,9 @@ export const batchingSchema = z.object({
   maxWaitMs: z.number().min(0).max(1000).default(2),
 });
 
+/** The batching settings a config without any gets (the schema's own defaults). */
+export const BATCHING_DEFAULTS = batchingSchema.parse({});
+
 /**
  * The connection limits (docs/local-flavor.md, "Connection limits"). Keep-alive sockets outlive a typical client's pool
  * timeout by a little, so clients never reuse a socket the server is closing at that moment; a client has headersMs to
@@ -55,7 +58,7 @@ export const serverConfigSchema = z.object({
   adminToken: z.string().min(1, 'expected a non-empty bearer token for the admin endpoints'),
   maxBodyBytes: z.number().int().min(1).default(10 * 1024 * 1024),
   workers: z.number().int().min(1).max(64).default(1),
-  batching: batchingSchema.default({ enabled: true, maxBatchSize: 1024, maxWaitMs: 2 }),
+  batching: batchingSchema.default(BATCHING_DEFAULTS),
   timeouts: timeoutsSchema.default(DEFAULT_TIMEOUTS),
   models: z
     .array(modelSpecSchema)

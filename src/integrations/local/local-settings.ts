@@ -1,10 +1,8 @@
 /** The settings of a `local` model deployer, as users write them in the dotfile. */
 import * as z from 'zod';
 import { secretSettingSchema } from '../../config/secret-setting.js';
-import { batchingSchema } from '../../server/config.js';
-
 // The server's own defaults, so a deployer without batching settings behaves like a bare server.
-const BATCHING_DEFAULTS = batchingSchema.parse({});
+import { BATCHING_DEFAULTS, batchingSchema } from '../../server/config.js';
 
 /** zod schema of the `local` flavor's settings; every field has a default and a description for `flavor describe`. */
 export const localSettingsSchema = z.object({
